@@ -1,0 +1,62 @@
+"""Exposure: violence in a place lands on its households, who remember it and slowly forget.
+
+Each week a place's homicides (× households touched per homicide), extortion and
+forced-recruitment attempts become victimisation events on random households at home
+there; recruitment only lands on households with children. A household's exposure
+is ``E(t) = E(t₀) · 2^(−(t − t₀)/half-life) + new events``, capped, stored lazily at t₀.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iron_river.households import Households, Status
+
+EXPOSURE_CAP = 2.0  # remembered exposure saturates: a few recent events weigh as much as many
+
+
+def current(hh: Households, rows: np.ndarray, week: int, half_life: float) -> np.ndarray:
+    """Remembered exposure of ``rows`` at ``week`` (decayed since it last changed)."""
+    age = (week - hh.t_exposure[rows]).astype(np.float32)
+    return hh.exposure[rows] * np.exp2(-age / half_life)
+
+
+def victimise(
+    hh: Households,
+    events: np.ndarray,
+    weights: np.ndarray,
+    children_only: np.ndarray,
+    week: int,
+    half_life: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Apply this week's victimisation events; return households exposed per place (simulated).
+
+    Args:
+        hh: the households.
+        events: expected events per place and kind, in simulated households (P × K).
+        weights: exposure added by one event of each kind (K).
+        children_only: whether each kind only lands on households with children (K).
+        week: the current week.
+        half_life: memory half-life in weeks.
+        rng: the model's generator.
+    """
+    n = rng.poisson(events)
+    rows, adds = [], []
+    for k in range(events.shape[1]):
+        r = hh.random_in_places(n[:, k], rng)
+        keep = hh.status[r] == Status.HOME
+        if children_only[k]:
+            keep &= hh.children[r]
+        r = r[keep]
+        rows.append(r)
+        adds.append(np.full(r.size, weights[k], dtype=np.float32))
+    r = np.concatenate(rows)
+    if r.size == 0:
+        return np.zeros(len(hh.place_ids))
+    unique, inverse = np.unique(r, return_inverse=True)
+    added = np.bincount(inverse, weights=np.concatenate(adds)).astype(np.float32)
+    hh.exposure[unique] = np.minimum(current(hh, unique, week, half_life) + added, EXPOSURE_CAP)
+    hh.t_exposure[unique] = week
+    hh.t_violent[unique] = week
+    return np.bincount(hh.place[unique], minlength=len(hh.place_ids)).astype(float)
