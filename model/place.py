@@ -8,6 +8,8 @@ local black-market price of guns from how armed their gangs are.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
@@ -31,6 +33,7 @@ class Place(CellAgent):
         self.country = record.country
         self.lon, self.lat = record.lon, record.lat
         self.gangs: list[Gang] = []
+        self._cum_members: list[float] | None = None  # for choosing a buyer (members are fixed)
         self.population = float(record.population)  # persons at home (set by the model)
         self.price = 0.0  # black-market price of a US gun here (USD)
         self.reference_guns_per_member = 0.0
@@ -116,7 +119,9 @@ class Place(CellAgent):
         self.price = base * min(4.0, max(0.25, ratio))
 
     def sell(self, guns: int) -> None:
-        """Guns delivered here go to one gang, chosen in proportion to its members."""
+        """A delivery goes to one gang, chosen in proportion to its members."""
         self.guns_delivered += guns
-        gang = self.model.random.choices(self.gangs, weights=[g.members for g in self.gangs])[0]
-        gang.receive(guns)
+        if self._cum_members is None:
+            self._cum_members = list(accumulate(g.members for g in self.gangs))
+        pick = self.model.random.random() * self._cum_members[-1]
+        self.gangs[bisect_right(self._cum_members, pick)].receive(guns)

@@ -158,9 +158,9 @@ class Trafficker(CellAgent):
                 continue
             if to_ca:
                 size = self.cross_into_central_america(size, market.country)
-            if size:
-                market.sell(size)
-                delivered += size
+            delivered += size
+        if delivered:
+            market.sell(delivered)  # the cell's buyer is one gang of the market place
         self.guns_delivered += delivered
         self.guns_seized += guns - delivered
         key = (self.state, model.us_crossing_ids[ci], market.place_id)

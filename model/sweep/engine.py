@@ -1,0 +1,300 @@
+"""Running a plan: a local process pool, a Dask cluster (local, running, or via dask-jobqueue).
+
+The engine only moves batches (see :func:`iron_river.sweep.worker.run_batch`) to workers and
+their results back; the driver writes one Parquet file per finished batch as it arrives, so a
+driver killed at any moment loses at most the batches in flight, and rerunning resumes.
+
+Backends all offer ``results(payloads) -> iterator of (batch, result or exception)``:
+
+- :class:`PoolBackend`: ``concurrent.futures`` processes on this machine (forkserver start);
+  a worker process that dies breaks the pool, which is rebuilt and its batches retried;
+- :class:`DaskBackend`: any ``distributed.Client``; Dask recomputes the tasks of a killed worker
+  and ``retries=`` re-runs failed tasks;
+- :class:`SerialBackend`: in this process (debugging, benchmarks).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iron_river.sweep import store
+from iron_river.sweep.design import Plan
+from iron_river.sweep.worker import run_batch
+
+JOBQUEUE = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster", "lsf": "LSFCluster"}
+
+
+def available_cores() -> int:
+    """Cores this process may use (respects Slurm/cgroup CPU sets)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class SerialBackend:
+    """Run batches one after another in this process."""
+
+    workers = 1
+
+    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
+        """Yield (batch, result or exception) in batch order."""
+        for k, p in payloads.items():
+            try:
+                yield k, run_batch(p)
+            except Exception as e:
+                yield k, e
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class PoolBackend:
+    """A local pool of worker processes; rebuilt (up to ``retries`` per batch) if one dies.
+
+    Args:
+        workers: Number of processes (default: every available core).
+        retries: How often a batch in flight when a worker died is tried again.
+    """
+
+    def __init__(self, workers: int | None = None, retries: int = 2):
+        self.workers = workers or available_cores()
+        self.retries = retries
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # forkserver: no fork() of a threaded driver; workers preload numpy and the worker code.
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["iron_river.sweep.worker"])
+        return ProcessPoolExecutor(self.workers, mp_context=ctx)
+
+    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
+        """Yield (batch, result or exception) as batches finish."""
+        pending = dict(payloads)
+        attempts = dict.fromkeys(pending, 0)
+        while pending:
+            self._executor = ex = self._new_executor()
+            try:
+                futures = {ex.submit(run_batch, p): k for k, p in pending.items()}
+                for fut in as_completed(futures):
+                    k = futures[fut]
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool as e:
+                        attempts[k] += 1
+                        if attempts[k] > self.retries:
+                            pending.pop(k)
+                            yield k, RuntimeError(f"a worker process died {attempts[k]} times: {e}")
+                        continue
+                    except Exception as e:
+                        pending.pop(k)
+                        yield k, e
+                        continue
+                    pending.pop(k)
+                    yield k, result
+            finally:
+                self._shutdown()
+
+    def _shutdown(self) -> None:
+        ex, self._executor = self._executor, None
+        if ex is None:
+            return
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        ex.shutdown(wait=False, cancel_futures=True)
+        for p in procs:  # interrupted: do not wait for batches whose results nobody will write
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(timeout=5)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self._shutdown()
+
+
+class DaskBackend:
+    """Batches as tasks on a Dask cluster.
+
+    Args:
+        client: A connected ``distributed.Client``.
+        retries: Dask ``retries=`` for each task (a task whose worker died is recomputed anyway).
+        key_prefix: Task key prefix (the design hash, so two sweeps never share keys).
+        owned: Objects (cluster, client) to close with the backend.
+    """
+
+    def __init__(self, client: Any, retries: int = 2, key_prefix: str = "iron-river",
+                 owned: tuple = ()):
+        self.client, self.retries, self.key_prefix, self.owned = client, retries, key_prefix, owned
+
+    @property
+    def workers(self) -> int:
+        """Worker threads currently in the cluster."""
+        info = self.client.scheduler_info(n_workers=-1)["workers"]
+        return sum(w.get("nthreads", 1) for w in info.values()) or 1
+
+    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
+        """Yield (batch, result or exception) as tasks finish."""
+        from distributed import as_completed as dask_completed
+
+        futures = {}
+        for k, p in payloads.items():
+            fut = self.client.submit(run_batch, p, key=f"{self.key_prefix}-batch-{k:06d}",
+                                     retries=self.retries, pure=False)
+            futures[fut.key] = (k, fut)
+        try:
+            for fut in dask_completed([f for _, f in futures.values()]):
+                k = futures[fut.key][0]
+                try:
+                    result = fut.result()
+                except Exception as e:
+                    yield k, e
+                else:
+                    yield k, result
+                finally:
+                    fut.release()
+        finally:
+            self.client.cancel([f for _, f in futures.values() if not f.done()])
+
+    def close(self) -> None:
+        """Close the client and any cluster this backend started."""
+        for obj in self.owned:
+            obj.close()
+
+
+def lifetime_for(walltime: str) -> str:
+    """Worker ``--lifetime`` a few minutes short of a walltime.
+
+    Accepts Slurm's forms (``M``, ``M:S``, ``H:M:S``, ``D-H``, ``D-H:M``, ``D-H:M:S``), which
+    include PBS's ``H:M:S``.
+    """
+    days, _, clock = walltime.rpartition("-")
+    parts = [int(x) for x in clock.split(":")]
+    if days:
+        h, m, sec = [*parts, 0, 0][:3]
+    else:
+        h, m, sec = {1: [0, *parts, 0], 2: [0, *parts], 3: parts}[len(parts)]
+    minutes = int(days or 0) * 1440 + h * 60 + m + sec / 60
+    return f"{max(1, int(minutes - max(5, minutes * 0.05)))}m"
+
+
+def jobqueue_cluster(kind: str, *, cores: int, memory: str, walltime: str, queue: str | None,
+                     account: str | None, interface: str | None, python: str | None = None):
+    """Return a dask-jobqueue cluster (not yet scaled): one single-threaded worker process per core.
+
+    Without ``interface`` the scheduler listens on 127.0.0.1 only (fine for ``--dry-run``);
+    on a real cluster pass the interface compute nodes reach (``ib0``, ``eth0``).
+    """
+    import dask_jobqueue
+
+    cls = getattr(dask_jobqueue, JOBQUEUE[kind])
+    scheduler_options = {"dashboard_address": "127.0.0.1:0"}
+    if interface is None:
+        scheduler_options["host"] = "127.0.0.1"
+    kwargs = {
+        "cores": cores, "processes": cores, "memory": memory, "walltime": walltime,
+        "queue": queue, "account": account, "interface": interface,
+        "scheduler_options": scheduler_options,
+        "worker_extra_args": ["--lifetime", lifetime_for(walltime), "--lifetime-stagger", "4m"],
+    }
+    if python:
+        kwargs["python"] = python
+    if kind == "lsf":  # LSF calls the account "project"
+        kwargs["project"] = kwargs.pop("account")
+    return cls(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+@dataclass
+class Summary:
+    """What a sweep invocation did."""
+
+    out: Path
+    shard: tuple[int, int]
+    runs_in_shard: int
+    done: int
+    failed: int
+    skipped: int
+    lost: dict[int, str] = field(default_factory=dict)
+    wall: float = 0.0
+    compute: float = 0.0
+    workers: int = 1
+    computed_runs: int = 0
+
+    @property
+    def missing(self) -> int:
+        """Runs of this shard still without a result."""
+        return self.runs_in_shard - self.done - self.failed
+
+    @property
+    def overhead(self) -> float:
+        """Engine overhead as a fraction of compute: (workers x wall - compute) / compute."""
+        return (self.workers * self.wall - self.compute) / self.compute if self.compute else 0.0
+
+
+def run_sweep(plan: Plan, out: Path, backend, *, shard: tuple[int, int] = (0, 1),
+              retry_failed: bool = False, progress: bool = True) -> Summary:
+    """Run the plan's unfinished batches of one shard and write each batch as it finishes.
+
+    Args:
+        plan: The sweep plan.
+        out: Results folder (created, or resumed if it holds the same design).
+        backend: A :class:`PoolBackend`, :class:`DaskBackend` or :class:`SerialBackend`.
+        shard: (index, count): run only batches ``k % count == index``.
+        retry_failed: Also rerun batches holding failed runs.
+        progress: Show a progress bar on stderr.
+
+    Returns:
+        A :class:`Summary`; batches whose task failed (after retries) are listed in ``lost``.
+    """
+    from tqdm import tqdm
+
+    out = Path(out)
+    store.prepare(out, plan)
+    store.remove_stale_temporaries(out)
+    batches = plan.shard_batches(*shard)
+    finished = store.finished_batches(out)
+    if retry_failed:
+        finished -= store.failed_batches(out)
+    pending = [k for k in batches if k not in finished]
+    runs_in_shard = sum(len(plan.batch_runs(k)) for k in batches)
+    done = failed = 0
+    for k in batches:
+        if k in finished:
+            st = store.read_batch_status(out, k)
+            done, failed = done + st[0], failed + st[1]
+    summary = Summary(out, shard, runs_in_shard, done, failed, skipped=done + failed)
+    bar = tqdm(total=runs_in_shard, initial=done + failed, unit="run", desc=plan.spec.name,
+               disable=not progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+
+    def postfix() -> None:
+        bar.set_postfix_str(f"done={summary.done} failed={summary.failed} "
+                            f"remaining={summary.missing}", refresh=False)
+
+    postfix()
+    t0 = time.perf_counter()
+    try:
+        summary.workers = backend.workers
+        for k, result in backend.results({k: plan.payload(k) for k in pending}):
+            if isinstance(result, BaseException):
+                summary.lost[k] = f"{type(result).__name__}: {result}"
+                bar.write(f"batch {k} lost: {summary.lost[k]}")
+                continue
+            n_ok, n_failed = store.write_batch(out, plan, k, result)
+            summary.done += n_ok
+            summary.failed += n_failed
+            summary.compute += result["elapsed"]
+            summary.computed_runs += n_ok + n_failed
+            postfix()
+            bar.update(n_ok + n_failed)
+    finally:
+        summary.wall = time.perf_counter() - t0
+        bar.close()
+    return summary

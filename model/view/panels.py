@@ -1,0 +1,221 @@
+"""The view's panels: the map, the live charts and the plain-words explanation.
+
+Each panel is a function of the model that SolaraViz wraps in a component redrawn after every
+step. The drawing itself (`map_svg`, `chart_svg`, `explanation`) is plain Python returning text,
+so it can be tested without Solara or a browser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import solara
+from iron_river.view.mapview import map_svg
+from iron_river.view.svg import Series, fmt_number, line_chart
+
+# The panel fills its grid cell; the SVG inside keeps its aspect ratio.
+PANEL_STYLE = "width: 100%; height: 100%; min-height: 260px;"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One live chart: which DataCollector columns it draws and how.
+
+    Attributes:
+        ident: short name (also the chart's ``data-chart`` attribute in the page).
+        title: shown above the chart.
+        columns: (DataCollector column, legend label) pairs.
+        y_label: unit of the y axis.
+        cumulative: draw running totals instead of weekly values.
+        smooth_weeks: draw a moving average over this many weeks (1: raw).
+        y_max: fixed top of the y axis (None: from the data).
+    """
+
+    ident: str
+    title: str
+    columns: tuple[tuple[str, str], ...]
+    y_label: str
+    cumulative: bool = False
+    smooth_weeks: int = 1
+    y_max: float | None = None
+    colours: tuple[str, ...] = field(default=())
+
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec("guns", "Guns per week: bought, seized, delivered",
+              (("guns_bought", "bought in the US"), ("guns_seized_us", "seized, US southbound"),
+               ("guns_seized_mx", "seized, Mexican customs"),
+               ("guns_delivered", "delivered to gangs")),
+              "guns per week", colours=("#555555", "#1f77b4", "#2ca02c", "#d62728")),
+    ChartSpec("homicide", "Homicide rate by country (4-week average)",
+              (("homicide_rate_MX", "Mexico"), ("homicide_rate_GT", "Guatemala"),
+               ("homicide_rate_HN", "Honduras"), ("homicide_rate_SV", "El Salvador")),
+              "per 100k per year", smooth_weeks=4),
+    ChartSpec("exposed", "Households exposed to violence this week",
+              (("households_exposed", "households exposed"),), "households",
+              colours=("#9467bd",)),
+    ChartSpec("migration", "Migrants per week: departures and arrivals at the US border",
+              (("departures", "departures"), ("arrivals", "arrivals at the US border")),
+              "persons per week", colours=("#ff7f0e", "#1f5fbf")),
+    ChartSpec("migration_total", "Migrants since the start (cumulative)",
+              (("departures", "departures"), ("arrivals", "arrivals at the US border")),
+              "persons", cumulative=True, colours=("#ff7f0e", "#1f5fbf")),
+    ChartSpec("us_share", "US-sourced share of guns seized in Mexico (traced)",
+              (("us_sourced_share_seized_mx", "US-sourced share"),), "share", y_max=1.0,
+              colours=("#8c564b",)),
+)
+
+
+def years_axis(model: Any, rows: int) -> np.ndarray:
+    """Years of each DataCollector row, 0 where the scenario's levers take effect.
+
+    Uses the ``week`` column when the model collects it; otherwise row i is week i + 1.
+    """
+    weeks = model.datacollector.model_vars.get("week")
+    w = np.asarray(weeks[:rows], dtype=float) if weeks else np.arange(1, rows + 1, dtype=float)
+    return (w - float(getattr(model, "burn_in_weeks", 0))) / 52.0
+
+
+def _moving_average(v: np.ndarray, n: int) -> np.ndarray:
+    if n <= 1 or v.size == 0:
+        return v
+    c = np.cumsum(np.insert(np.nan_to_num(v), 0, 0.0))
+    out = np.empty_like(v)
+    k = np.arange(1, v.size + 1)
+    lo = np.maximum(k - n, 0)
+    out[:] = (c[k] - c[lo]) / (k - lo)
+    return out
+
+
+def chart_svg(model: Any, spec: ChartSpec) -> str:
+    """Draw one live chart from the model's DataCollector as SVG.
+
+    Args:
+        model: a model with a Mesa ``datacollector`` holding the columns of ``spec``.
+        spec: what to draw.
+
+    Returns:
+        The ``<svg>`` text (an empty chart before the first step).
+    """
+    data = model.datacollector.model_vars
+    rows = min((len(data.get(c, ())) for c, _ in spec.columns), default=0)
+    x = years_axis(model, rows)
+    series = []
+    for i, (column, label) in enumerate(spec.columns):
+        v = np.asarray(data.get(column, [])[:rows], dtype=float)
+        if spec.cumulative:
+            v = np.cumsum(np.nan_to_num(v))
+        v = _moving_average(v, spec.smooth_weeks)
+        colour = spec.colours[i] if i < len(spec.colours) else ""
+        series.append(Series(label, v, colour))
+    return line_chart(spec.title, x, series, y_label=spec.y_label, y_max=spec.y_max,
+                      x_label="years (0 = levers take effect)", ident=spec.ident)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3g}%"
+
+
+LEVER_TEXT: tuple[tuple[str, str, str], ...] = (
+    ("enforcement.us_southbound_interdiction", "US inspection",
+     "Chance a southbound load is seized at a US crossing"),
+    ("supply.straw_enforcement", "Straw purchases", "Chance a straw purchase is blocked"),
+    ("enforcement.mx_customs_interdiction", "MX customs", "Chance Mexican customs seize a load"),
+    ("enforcement.mx_gt_border_interdiction", "MX–GT border",
+     "Chance a load is seized at the Mexico–Guatemala border"),
+    ("migration.violence_effect", "Violence→migr.", "Strength of the violence→migration link"),
+)
+
+
+def levers_text(model: Any) -> str:
+    """Describe the main levers in force, in words, marking those set with the sidebar."""
+    flat = model.scenario.flat()
+    moved = getattr(model, "levers_from_sliders", frozenset())
+    parts = []
+    for key, short, words in LEVER_TEXT:
+        value = float(flat[key])
+        shown = f"×{value:g}" if key == "migration.violence_effect" else _pct(value)
+        mark = " (*slider*)" if key in moved else ""
+        parts.append(f"{words} [{short}]: {shown}{mark}.")
+    return " ".join(parts)
+
+
+def explanation(model: Any) -> str:
+    """Write the plain-words panel: what the page shows, where the run is, this week's news."""
+    sc = model.scenario
+    data = model.datacollector.model_vars
+
+    def last(column: str) -> float:
+        values = data.get(column) or [math.nan]
+        return float(values[-1])
+
+    burn = int(getattr(model, "burn_in_weeks", 0))
+    if model.week < burn:
+        phase = (f"burn-in: baseline levers until week {burn}, then this scenario's levers take "
+                 "effect")
+    else:
+        phase = "the scenario's levers are in effect"
+    if not getattr(model, "running", True):
+        phase += "; the run has reached its end (press Reset)"
+    week_line = (
+        f"**Week {model.week}** (year {model.year:+.2f}; {phase}). Scenario **{sc.name}**, "
+        f"one simulated household for {fmt_number(sc.scale)} real ones."
+    )
+    if model.week == 0:
+        this_week = "Press **Step** (one week) or **▶** (play) to start."
+    else:
+        this_week = (
+            f"This week: {fmt_number(last('guns_bought'))} guns bought in the US, "
+            f"{fmt_number(last('guns_seized_us'))} seized going south at US crossings and "
+            f"{fmt_number(last('guns_seized_mx'))} by Mexican customs, "
+            f"{fmt_number(last('guns_delivered'))} delivered to gangs. Homicide rate: Mexico "
+            f"{last('homicide_rate_MX'):.1f}, Honduras {last('homicide_rate_HN'):.1f} per 100k/yr. "
+            f"{fmt_number(last('departures'))} people left home and "
+            f"{fmt_number(last('arrivals'))} arrived at the US border."
+        )
+    return "\n\n".join([
+        week_line,
+        this_week,
+        "**What you are looking at.** Trafficker cells buy guns through straw purchasers in US "
+        "states (grey squares) and smuggle them south through border crossings (triangles) to "
+        "gangs in Mexico and Central America (red curves, wider = more guns). Armed gangs drive "
+        "homicides (circle colour; circle size = people at home). Households hit by violence "
+        "decide to leave and travel north to the US border (blue dashed curves). Hover the map "
+        "for numbers.",
+        "**Levers in effect** (sidebar name in brackets; *slider* marks a value set with the "
+        "sidebar, the others come from the scenario file). " + levers_text(model),
+        "Move a slider and press **Reset** to apply it. A slider left at its baseline value "
+        "keeps the scenario file's value; reload the page to start again from the file.",
+    ])
+
+
+def MapPanel(model: Any) -> None:  # noqa: N802 (a Solara component name)
+    """Show the map (SolaraViz redraws it after every step)."""
+    solara.HTML(tag="div", unsafe_innerHTML=map_svg(model), style=PANEL_STYLE,
+                classes=["iron-river-panel", "iron-river-map"])
+
+
+def make_chart_panel(spec: ChartSpec):
+    """Return a panel function drawing the chart ``spec``."""
+
+    def ChartPanel(model: Any) -> None:  # noqa: N802
+        solara.HTML(tag="div", unsafe_innerHTML=chart_svg(model, spec), style=PANEL_STYLE,
+                    classes=["iron-river-panel", "iron-river-chart"])
+
+    ChartPanel.__name__ = f"Chart_{spec.ident}"
+    return ChartPanel
+
+
+def ExplanationPanel(model: Any) -> None:  # noqa: N802
+    """Show the plain-words panel."""
+    with solara.Column(classes=["iron-river-explanation"], style="padding: 4px 8px;"):
+        solara.Markdown(explanation(model))
+
+
+def panels() -> Sequence[Any]:
+    """Every panel, in page order: map, explanation, then the charts."""
+    return [MapPanel, ExplanationPanel, *(make_chart_panel(spec) for spec in CHARTS)]

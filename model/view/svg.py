@@ -1,0 +1,238 @@
+"""Small SVG drawing helpers: line charts, nice axis ticks, a colour scale.
+
+The view draws its map and charts as inline SVG rather than matplotlib images: a matplotlib
+figure costs 10-20 ms to render per step even when nothing but the data changes, while building
+these SVG strings costs about a millisecond, the browser scales them to any panel size, and the
+hover tooltips (``<title>``) come for free. The helpers here know nothing about the model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from html import escape
+
+import numpy as np
+
+FONT = "font-family='Roboto, Helvetica, Arial, sans-serif'"
+PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Return about ``n`` round tick values (1, 2 or 5 times a power of ten) covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0]
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0)
+    raw = (hi - lo) / max(n - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step) * step
+    ticks, t = [], first
+    while t <= hi + step * 1e-9:
+        ticks.append(round(t, 12))
+        t += step
+    if ticks[-1] < hi:
+        ticks.append(round(t, 12))
+    return ticks
+
+
+def tick_labels(ticks: Sequence[float], plain: bool = False) -> list[str]:
+    """Labels for evenly spaced ticks, with as many decimals as the spacing needs.
+
+    Args:
+        ticks: the tick values.
+        plain: no thousands separators or k/M suffixes (for years).
+    """
+    decimals = next((d for d in range(8) if all(
+        abs(round(t, d) - t) <= 1e-9 * max(1.0, abs(t)) for t in ticks)), 8)
+    if plain:
+        return [f"{t:.{decimals}f}" for t in ticks]
+    if max(abs(t) for t in ticks) >= 1e4:
+        return [fmt_number(t) for t in ticks]
+    return [f"{t:,.{decimals}f}" for t in ticks]
+
+
+def fmt_number(x: float) -> str:
+    """Format a tick or value label compactly: 1.2M, 35k, 0.25, 12."""
+    ax = abs(x)
+    if ax >= 1e6:
+        return f"{x / 1e6:.3g}M"
+    if ax >= 1e4:
+        return f"{x / 1e3:.3g}k"
+    if ax >= 100 or x == int(x):
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+@cache
+def _ramp(name: str) -> np.ndarray:
+    from matplotlib import colormaps
+
+    return (colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3] * 255).round().astype(int)
+
+
+def colour(value: float, lo: float, hi: float, cmap: str = "YlOrRd") -> str:
+    """Hex colour of ``value`` on a matplotlib colour map spanning [lo, hi] (clipped)."""
+    frac = 0.0 if not math.isfinite(value) or hi <= lo else (value - lo) / (hi - lo)
+    r, g, b = _ramp(cmap)[round(min(max(frac, 0.0), 1.0) * 255)]
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def gradient(cmap: str, ident: str, stops: int = 9) -> str:
+    """Return an SVG ``<linearGradient>`` (bottom to top) for a colour bar."""
+    parts = [f"<linearGradient id='{ident}' x1='0' y1='1' x2='0' y2='0'>"]
+    for i in range(stops):
+        f = i / (stops - 1)
+        parts.append(f"<stop offset='{f:.3f}' stop-color='{colour(f, 0.0, 1.0, cmap)}'/>")
+    parts.append("</linearGradient>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart.
+
+    Attributes:
+        label: legend text.
+        values: y values, one per x.
+        colour: stroke colour (from `PALETTE` if empty).
+        dashed: draw dashed.
+    """
+
+    label: str
+    values: Sequence[float]
+    colour: str = ""
+    dashed: bool = False
+
+
+def _points(xs: np.ndarray, ys: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keep at most ``max_points`` (evenly strided; the last point always kept)."""
+    if len(xs) <= max_points:
+        return xs, ys
+    idx = np.unique(np.append(np.linspace(0, len(xs) - 1, max_points).astype(int), len(xs) - 1))
+    return xs[idx], ys[idx]
+
+
+def line_chart(
+    title: str,
+    x: Sequence[float],
+    series: Sequence[Series],
+    *,
+    y_label: str = "",
+    x_label: str = "year",
+    y_min: float | None = 0.0,
+    y_max: float | None = None,
+    width: int = 480,
+    height: int = 270,
+    ident: str = "chart",
+    max_points: int = 400,
+) -> str:
+    """Draw a line chart as an SVG string that scales to its container.
+
+    Args:
+        title: shown at the top.
+        x: shared x values (e.g. years).
+        series: the lines; each has one value per x (NaN leaves a gap).
+        y_label: unit of the y axis.
+        x_label: unit of the x axis.
+        y_min: lower end of the y axis (None: from the data).
+        y_max: upper end of the y axis (None: from the data).
+        width: drawing width in SVG units (it is scaled to fit its panel).
+        height: drawing height in SVG units.
+        ident: a ``data-chart`` attribute value, so tests and pages can find the chart.
+        max_points: lines are thinned to this many points.
+
+    Returns:
+        The ``<svg>`` element as text.
+    """
+    legend_rows = math.ceil(len(series) / 2)
+    left, right, top, bottom = 52, 10, 28 + 14 * legend_rows, 40
+    pw, ph = width - left - right, height - top - bottom
+    xs = np.asarray(x, dtype=float)
+    ys_all = [np.asarray(s.values, dtype=float)[: len(xs)] for s in series]
+    finite = np.concatenate([v[np.isfinite(v)] for v in ys_all] or [np.array([])])
+    lo = y_min if y_min is not None else (float(finite.min()) if finite.size else 0.0)
+    hi = y_max if y_max is not None else (float(finite.max()) if finite.size else 1.0)
+    if hi - lo < 1e-9 * max(1.0, abs(hi)):  # a flat line: give it a readable axis
+        hi = lo + (abs(lo) * 0.1 or 1.0)
+    yticks = nice_ticks(lo, hi)
+    y0, y1 = yticks[0], yticks[-1]
+    x0 = float(xs[0]) if xs.size else 0.0
+    x1 = float(xs[-1]) if xs.size > 1 else x0 + 1.0
+    xticks = [t for t in nice_ticks(x0, x1, 6) if x0 - 1e-9 <= t <= x1 + 1e-9]
+
+    def sx(v: np.ndarray | float) -> np.ndarray | float:
+        return left + (np.asarray(v) - x0) / (x1 - x0) * pw
+
+    def sy(v: np.ndarray | float) -> np.ndarray | float:
+        return top + ph - (np.asarray(v) - y0) / (y1 - y0) * ph
+
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
+        f"width='100%' height='100%' preserveAspectRatio='xMidYMid meet' data-chart='{ident}' "
+        f"{FONT} font-size='11'>",
+        f"<rect width='{width}' height='{height}' fill='white'/>",
+        f"<text x='{left}' y='16' font-size='13' font-weight='500'>{escape(title)}</text>",
+    ]
+    for t, label in zip(yticks, tick_labels(yticks), strict=True):
+        yy = sy(t)
+        out.append(f"<line x1='{left}' x2='{left + pw}' y1='{yy:.1f}' y2='{yy:.1f}' "
+                   "stroke='#e6e6e6'/>")
+        out.append(f"<text x='{left - 4}' y='{yy + 4:.1f}' text-anchor='end' fill='#555'>"
+                   f"{label}</text>")
+    for t, label in zip(xticks, tick_labels(xticks, plain=True), strict=True):
+        xx = sx(t)
+        out.append(f"<line x1='{xx:.1f}' x2='{xx:.1f}' y1='{top + ph}' y2='{top + ph + 4}' "
+                   "stroke='#888'/>")
+        out.append(f"<text x='{xx:.1f}' y='{top + ph + 16}' text-anchor='middle' fill='#555'>"
+                   f"{label}</text>")
+    out.append(f"<rect x='{left}' y='{top}' width='{pw}' height='{ph}' fill='none' "
+               "stroke='#999'/>")
+    out.append(f"<text x='{left + pw / 2}' y='{height - 6}' text-anchor='middle' fill='#555'>"
+               f"{escape(x_label)}</text>")
+    if y_label:
+        out.append(f"<text transform='translate(12 {top + ph / 2}) rotate(-90)' "
+                   f"text-anchor='middle' fill='#555'>{escape(y_label)}</text>")
+    for i, (s, ys) in enumerate(zip(series, ys_all, strict=True)):
+        col = s.colour or PALETTE[i % len(PALETTE)]
+        dash = " stroke-dasharray='5 3'" if s.dashed else ""
+        px, py = _points(xs[: len(ys)], np.clip(ys, y0, y1), max_points)
+        for run in _finite_runs(px, py):
+            pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(sx(run[0]), sy(run[1]), strict=True))
+            if run[0].size == 1:
+                out.append(f"<circle cx='{sx(run[0][0]):.1f}' cy='{sy(run[1][0]):.1f}' r='2' "
+                           f"fill='{col}'/>")
+            else:
+                out.append(f"<polyline points='{pts}' fill='none' stroke='{col}' "
+                           f"stroke-width='1.8'{dash} data-series='{escape(s.label)}'/>")
+        last = ys[np.isfinite(ys)]
+        value = f": {fmt_number(float(last[-1]))}" if last.size else ""
+        legend_x = left + (i % 2) * (pw / 2)
+        ly = 34 + 14 * (i // 2)
+        out.append(f"<line x1='{legend_x}' x2='{legend_x + 16}' y1='{ly - 4}' y2='{ly - 4}' "
+                   f"stroke='{col}' stroke-width='2.5'{dash}/>")
+        out.append(f"<text x='{legend_x + 20}' y='{ly}' fill='#222'>"
+                   f"{escape(s.label)}{value}</text>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _finite_runs(xs: np.ndarray, ys: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split a line at NaNs into the runs of finite values."""
+    ok = np.isfinite(ys)
+    if ok.all():
+        return [(xs, ys)] if ys.size else []
+    runs, start = [], None
+    for i, good in enumerate(ok):
+        if good and start is None:
+            start = i
+        elif not good and start is not None:
+            runs.append((xs[start:i], ys[start:i]))
+            start = None
+    if start is not None:
+        runs.append((xs[start:], ys[start:]))
+    return runs
+
