@@ -8,7 +8,8 @@ machinery can be tested against a tiny fake model and could drive another model 
 - ``ScenarioError``: the exception raised for invalid scenarios.
 - ``load_base(path) -> scenario`` and ``base_values(scenario) -> dict`` (all dotted keys).
 - ``apply(scenario, values) -> scenario``: a validated copy with ``values`` overridden.
-- ``simulate(scenario, seed: SeedSequence) -> (metrics: dict[str, float], weekly: dict[str, array])``.
+- ``simulate(scenario, seed: SeedSequence) -> (metrics, weekly)``: ``metrics`` maps name to
+  float (yearly averages), ``weekly`` maps name to an array over the measured weeks.
 - optionally ``METRICS`` / ``WEEKLY``: the names a run produces, for early validation.
 
 The model's modules are imported lazily so that importing the sweep package stays cheap.

@@ -6,7 +6,8 @@ Layout of ``results/<sweep-name>/``::
                                      so every shard writes the same bytes
     spec.toml                        a copy of the sweep file
     batches/batch-000042.parquet     one row per run: run_index, run_id, point_index, replicate,
-                                     root_seed, seed_key, swept parameters, status, error, traceback, metrics
+                                     root_seed, seed_key, swept parameters, status, error,
+                                     traceback, metrics
     batches/batch-000042.weekly.parquet   optional weekly series (run_index, week, series...)
     runs.parquet, weekly.parquet     written by ``sweep collect``: all batches, sorted
 

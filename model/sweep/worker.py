@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-
 from iron_river.sweep.design import run_seed
 
 
