@@ -29,9 +29,18 @@ class ArrivalTally:
     families_violence: float = 0.0
 
 
-def arrive(hh: Households, rows: np.ndarray, week: int, n_crossings: int, recall_weeks: int,
-           return_share: np.ndarray, return_delay: int, ties_per_migrant: float,
-           returns: object, rng: np.random.Generator) -> ArrivalTally:
+def arrive(
+    hh: Households,
+    rows: np.ndarray,
+    week: int,
+    n_crossings: int,
+    recall_weeks: int,
+    return_share: np.ndarray,
+    return_delay: int,
+    ties_per_migrant: float,
+    returns: object,
+    rng: np.random.Generator,
+) -> ArrivalTally:
     """Households reach the US border: count them, return some, settle the rest."""
     place = hh.place[rows]
     persons = hh.size[rows].astype(float) * hh.scale
@@ -52,8 +61,9 @@ def arrive(hh: Households, rows: np.ndarray, week: int, n_crossings: int, recall
     returns.add(np.full(back.size, week + return_delay), back)
     settled = rows[~returned]
     hh.settled += settled.size
-    new_ties = rng.poisson(ties_per_migrant * np.bincount(hh.place[settled],
-                                                          minlength=len(hh.place_ids)))
+    new_ties = rng.poisson(
+        ties_per_migrant * np.bincount(hh.place[settled], minlength=len(hh.place_ids))
+    )
     hh.t_network[hh.random_in_places(new_ties, rng)] = week
     hh.replace(settled, week, rng)
     return tally

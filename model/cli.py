@@ -17,8 +17,13 @@ from iron_river.metrics import TARGETS, across_replicates
 from iron_river.scenario import PARAMETERS, IronRiverScenario, ScenarioError, load_scenario
 
 EXIT_BAD_INPUT = 2
-HEADLINE = ("guns_trafficked_us_to_mx", "guns_delivered", "homicides_total",
-            "us_border_arrivals", "migrants_exposed_share")
+HEADLINE = (
+    "guns_trafficked_us_to_mx",
+    "guns_delivered",
+    "homicides_total",
+    "us_border_arrivals",
+    "migrants_exposed_share",
+)
 
 
 class UsageError(Exception):
@@ -39,16 +44,23 @@ def _load(path: str | None, sets: list[str], args: argparse.Namespace) -> IronRi
     return load_scenario(path, extra)
 
 
-def _run_replicates(scenario: IronRiverScenario, seed: int, replicates: int,
-                    quiet: bool = False) -> list:
+def _run_replicates(
+    scenario: IronRiverScenario, seed: int, replicates: int, quiet: bool = False
+) -> list:
     from tqdm import tqdm
 
     from iron_river.runner import replicate_seeds, simulate
 
     weeks = (scenario.burn_in_years + scenario.years) * 52
     runs = []
-    with tqdm(total=weeks * replicates, unit="wk", disable=quiet, desc=scenario.name,
-              file=sys.stderr, mininterval=0.5) as bar:
+    with tqdm(
+        total=weeks * replicates,
+        unit="wk",
+        disable=quiet,
+        desc=scenario.name,
+        file=sys.stderr,
+        mininterval=0.5,
+    ) as bar:
         for i, child in enumerate(replicate_seeds(seed, replicates)):
             bar.set_postfix_str(f"replicate {i + 1}/{replicates}")
             runs.append(simulate(scenario, child, on_week=lambda _m: bar.update(1)))
@@ -63,8 +75,10 @@ def _print_headline(summary: dict, out: Path) -> None:
     print(f"results: {out}")
     for key in HEADLINE:
         m = summary["metrics"][key]
-        print(f"  {key:32s} {m['mean']:>14,.4g}   (90% of replicates: "
-              f"{m['p05']:,.4g} – {m['p95']:,.4g})")
+        print(
+            f"  {key:32s} {m['mean']:>14,.4g}   (90% of replicates: "
+            f"{m['p05']:,.4g} – {m['p95']:,.4g})"
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -87,8 +101,17 @@ def validation_table(metrics: dict[str, dict[str, float]]) -> tuple[list[list[st
         m = metrics[t.metric]
         passed = t.passes(m["mean"])
         ok &= passed
-        rows.append([t.id, t.what, f"{t.target:.4g}", t.tolerance, f"{m['mean']:.4g}",
-                     f"[{m['p05']:.4g}, {m['p95']:.4g}]", "pass" if passed else "FAIL"])
+        rows.append(
+            [
+                t.id,
+                t.what,
+                f"{t.target:.4g}",
+                t.tolerance,
+                f"{m['mean']:.4g}",
+                f"[{m['p05']:.4g}, {m['p95']:.4g}]",
+                "pass" if passed else "FAIL",
+            ]
+        )
     return rows, ok
 
 
@@ -102,8 +125,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"\n{'all targets pass' if ok else 'some targets FAIL'} "
-          f"({len(runs)} replicates, scale 1:{scenario.scale:g}, {scenario.years} years)")
+    print(
+        f"\n{'all targets pass' if ok else 'some targets FAIL'} "
+        f"({len(runs)} replicates, scale 1:{scenario.scale:g}, {scenario.years} years)"
+    )
     return 0 if ok else 1
 
 
@@ -123,22 +148,40 @@ def cmd_params(args: argparse.Namespace) -> int:
     """List every parameter with default, unit, range and provenance."""
     specs = list(PARAMETERS.values())
     if args.json:
-        print(json.dumps([{"key": s.key, "default": s.default, "unit": s.unit, "min": s.lo,
-                           "max": s.hi, "provenance": s.provenance, "help": s.help}
-                          for s in specs], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "key": s.key,
+                        "default": s.default,
+                        "unit": s.unit,
+                        "min": s.lo,
+                        "max": s.hi,
+                        "provenance": s.provenance,
+                        "help": s.help,
+                    }
+                    for s in specs
+                ],
+                indent=2,
+            )
+        )
         return 0
     if args.markdown:
         print("| key | default | unit | range | provenance | meaning |")
         print("|---|---|---|---|---|---|")
         for s in specs:
             default = "inherit" if s.default is None else s.default
-            print(f"| `{s.key}` | {default} | {s.unit} | {s.describe_range()} | {s.provenance} "
-                  f"| {s.help} |")
+            print(
+                f"| `{s.key}` | {default} | {s.unit} | {s.describe_range()} | {s.provenance} "
+                f"| {s.help} |"
+            )
         return 0
     for s in specs:
         default = "(inherit)" if s.default is None else s.default
-        print(f"{s.key}\n    default {default} {s.unit}; {s.describe_range()}\n"
-              f"    provenance: {s.provenance}\n    {s.help}")
+        print(
+            f"{s.key}\n    default {default} {s.unit}; {s.describe_range()}\n"
+            f"    provenance: {s.provenance}\n    {s.help}"
+        )
     return 0
 
 
@@ -154,11 +197,20 @@ def cmd_view(args: argparse.Namespace) -> int:
 def _add_scenario_options(p: argparse.ArgumentParser, *, replicates: int) -> None:
     p.add_argument("--seed", type=int, default=20190101, help="root seed (default 20190101)")
     p.add_argument("--years", type=int, help="measured years (default from the scenario)")
-    p.add_argument("--replicates", type=int, default=replicates,
-                   help=f"replicates with independent seeds (default {replicates})")
+    p.add_argument(
+        "--replicates",
+        type=int,
+        default=replicates,
+        help=f"replicates with independent seeds (default {replicates})",
+    )
     p.add_argument("--scale", type=float, help="real households per simulated household")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter by dotted key (repeatable; see `iron-river params`)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter by dotted key (repeatable; see `iron-river params`)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -166,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``iron-river``."""
     parser = argparse.ArgumentParser(
         prog="iron-river",
-        description="Agent-based model of US guns trafficked south and migration north.")
+        description="Agent-based model of US guns trafficked south and migration north.",
+    )
     parser.add_argument("--version", action="version", version=f"iron-river {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -233,4 +286,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

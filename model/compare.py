@@ -15,8 +15,14 @@ from pathlib import Path
 from iron_river.outputs import atomic_folder, write_results
 from iron_river.scenario import IronRiverScenario
 
-KEY_METRICS = ("guns_trafficked_us_to_mx", "guns_delivered", "homicides_total",
-               "us_border_arrivals", "households_exposed", "departures")
+KEY_METRICS = (
+    "guns_trafficked_us_to_mx",
+    "guns_delivered",
+    "homicides_total",
+    "us_border_arrivals",
+    "households_exposed",
+    "departures",
+)
 
 
 def _cached(folder: Path, scenario: IronRiverScenario, seed: int, replicates: int) -> dict | None:
@@ -31,8 +37,9 @@ def _cached(folder: Path, scenario: IronRiverScenario, seed: int, replicates: in
     return None
 
 
-def compare(scenarios: list[IronRiverScenario], out: Path, args: argparse.Namespace,
-            run: Callable) -> int:
+def compare(
+    scenarios: list[IronRiverScenario], out: Path, args: argparse.Namespace, run: Callable
+) -> int:
     """Run or reuse each scenario, then write ``compare.csv`` and ``compare.png`` into ``out``."""
     summaries = []
     for sc in scenarios:
@@ -52,8 +59,9 @@ def compare(scenarios: list[IronRiverScenario], out: Path, args: argparse.Namesp
     with atomic_folder(out) as tmp:
         with (tmp / "compare.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(["scenario", "metric", "mean", "p05", "p95", "reference_mean",
-                        "relative_change"])
+            w.writerow(
+                ["scenario", "metric", "mean", "p05", "p95", "reference_mean", "relative_change"]
+            )
             w.writerows(rows)
         _figure(tmp / "compare.png", scenarios, summaries)
     print(f"comparison: {out}")
@@ -81,8 +89,15 @@ def _figure(path: Path, scenarios: list[IronRiverScenario], summaries: list[dict
         mean = [100 * (s["metrics"][key]["mean"] / base - 1) for s in summaries]
         lo = [100 * (s["metrics"][key]["p05"] / base - 1) for s in summaries]
         hi = [100 * (s["metrics"][key]["p95"] / base - 1) for s in summaries]
-        ax.barh(names, mean, xerr=[[m - a for m, a in zip(mean, lo, strict=True)],
-                                   [b - m for m, b in zip(mean, hi, strict=True)]], capsize=3)
+        ax.barh(
+            names,
+            mean,
+            xerr=[
+                [m - a for m, a in zip(mean, lo, strict=True)],
+                [b - m for m, b in zip(mean, hi, strict=True)],
+            ],
+            capsize=3,
+        )
         ax.axvline(0, color="k", lw=0.8)
         ax.set_title(key, fontsize=9)
         ax.set_xlabel(f"% vs {names[0]} (bars: 5–95% of replicates)", fontsize=8)

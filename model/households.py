@@ -48,7 +48,9 @@ class Households:
             place_ids: populated places, in the order of the per-place arrays.
             real_households: real households per place.
             persons_per_household: mean household size per place.
-            children_share, poverty_share, relatives_abroad_share: initial shares per place.
+            children_share: initial share of households with children, per place.
+            poverty_share: initial share of poor households, per place.
+            relatives_abroad_share: initial share with a relative in the US, per place.
             network_weeks: how long a tie to a relative abroad lasts (weeks).
             scale: real households per simulated household.
             rng: the model's generator.
@@ -62,8 +64,11 @@ class Households:
         self.n = n
         self.place = np.repeat(np.arange(len(place_ids), dtype=np.int16), count)
         # size 1 + Poisson(mean − 1) keeps the mean household size of the data
-        self.size = (1 + rng.poisson(np.repeat(persons_per_household - 1.0, count))).clip(
-            1, 20).astype(np.uint8)
+        self.size = (
+            (1 + rng.poisson(np.repeat(persons_per_household - 1.0, count)))
+            .clip(1, 20)
+            .astype(np.uint8)
+        )
         self.children = rng.random(n, dtype=np.float32) < np.repeat(children_share, count)
         self.poor = rng.random(n, dtype=np.float32) < np.repeat(poverty_share, count)
         self.status = np.zeros(n, dtype=np.int8)
@@ -96,8 +101,10 @@ class Households:
 
     def persons(self, rows: np.ndarray) -> np.ndarray:
         """Real persons per place for a set of rows (scaled up)."""
-        return np.bincount(self.place[rows], weights=self.size[rows],
-                           minlength=len(self.place_ids)) * self.scale
+        return (
+            np.bincount(self.place[rows], weights=self.size[rows], minlength=len(self.place_ids))
+            * self.scale
+        )
 
     def move(self, rows: np.ndarray, to: Status) -> None:
         """Change the status of ``rows``, keeping the per-status and at-home tallies exact."""
@@ -105,8 +112,9 @@ class Households:
         self.status_counts -= np.bincount(old, minlength=len(Status))
         self.status_counts[to] += rows.size
         sign = int(to == Status.HOME) - (old == Status.HOME).astype(np.int8)
-        self.home_size += np.bincount(self.place[rows], weights=self.size[rows] * sign,
-                                      minlength=len(self.place_ids))
+        self.home_size += np.bincount(
+            self.place[rows], weights=self.size[rows] * sign, minlength=len(self.place_ids)
+        )
         self.status[rows] = to
 
     def replace(self, rows: np.ndarray, week: int, rng: np.random.Generator) -> None:

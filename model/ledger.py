@@ -22,8 +22,18 @@ if TYPE_CHECKING:
     from iron_river.arrivals import ArrivalTally
     from iron_river.model import IronRiverModel
 
-PLACE_FIELDS = ("population", "homicides", "firearm_homicides", "households_exposed",
-                "departures", "arrivals", "arsenal", "arsenal_us", "guns_delivered", "price")
+PLACE_FIELDS = (
+    "population",
+    "homicides",
+    "firearm_homicides",
+    "households_exposed",
+    "departures",
+    "arrivals",
+    "arsenal",
+    "arsenal_us",
+    "guns_delivered",
+    "price",
+)
 CROSSING_FIELDS = ("loads", "guns_attempted", "guns_seized_us", "guns_seized_mx", "guns_seized")
 
 
@@ -45,10 +55,20 @@ class Ledger:
 
     def reporters(self) -> dict[str, Callable[[IronRiverModel], float]]:
         """Model-level reporters for Mesa's DataCollector (they read the latest row)."""
-        names = ["week", "guns_bought", "guns_seized_us", "guns_seized_mx", "guns_delivered",
-                 "households_exposed", "departures", "arrivals", "cells",
-                 "us_sourced_share_seized_mx", "homicides",
-                 *(f"homicide_rate_{c}" for c in COUNTRIES)]
+        names = [
+            "week",
+            "guns_bought",
+            "guns_seized_us",
+            "guns_seized_mx",
+            "guns_delivered",
+            "households_exposed",
+            "departures",
+            "arrivals",
+            "cells",
+            "us_sourced_share_seized_mx",
+            "homicides",
+            *(f"homicide_rate_{c}" for c in COUNTRIES),
+        ]
         return {n: (lambda m, n=n: m.ledger.latest(n)) for n in names}
 
     def latest(self, name: str) -> float:
@@ -57,8 +77,11 @@ class Ledger:
 
     def record(self, model: IronRiverModel) -> None:
         """Tally the week that just ended."""
-        row: dict[str, float] = {"week": model.week, "year": model.year,
-                                 "measured": float(model.measuring)}
+        row: dict[str, float] = {
+            "week": model.week,
+            "year": model.year,
+            "measured": float(model.measuring),
+        }
         us = sum(u.guns_seized for u in model.us_units)
         mx = sum(u.guns_seized for u in model.mx_units)
         gt = model.gt_unit.guns_seized
@@ -66,20 +89,29 @@ class Ledger:
         delivered_mx = sum(p.guns_delivered for p in model.markets if p.country == "MX")
         delivered = sum(p.guns_delivered for p in model.markets)
         row.update(
-            guns_bought=bought, guns_attempted_us=sum(u.guns_attempted for u in model.us_units),
-            guns_seized_us=us, guns_seized_mx=mx, guns_seized_gt_border=gt,
-            guns_into_mexico=model.guns_into_mexico, guns_delivered=delivered,
-            guns_delivered_mx=delivered_mx, guns_delivered_ca=delivered - delivered_mx,
+            guns_bought=bought,
+            guns_attempted_us=sum(u.guns_attempted for u in model.us_units),
+            guns_seized_us=us,
+            guns_seized_mx=mx,
+            guns_seized_gt_border=gt,
+            guns_into_mexico=model.guns_into_mexico,
+            guns_delivered=delivered,
+            guns_delivered_mx=delivered_mx,
+            guns_delivered_ca=delivered - delivered_mx,
             cells=len(model.agents_by_type.get(_trafficker_type(), [])),
-            cells_entered=model.cells_entered, cells_exited=model.cells_exited,
+            cells_entered=model.cells_entered,
+            cells_exited=model.cells_exited,
             cells_arrested=model.cells_arrested,
         )
         c = self.cumulative
         c["bought"] += bought
         c["seized"] += us + mx + gt
         c["delivered"] += delivered
-        row.update(cum_guns_bought=c["bought"], cum_guns_seized=c["seized"],
-                   cum_guns_delivered=c["delivered"])
+        row.update(
+            cum_guns_bought=c["bought"],
+            cum_guns_seized=c["seized"],
+            cum_guns_delivered=c["delivered"],
+        )
         tracing = model.tracing
         homicides = 0
         for country in COUNTRIES:
@@ -118,14 +150,39 @@ class Ledger:
         row["households_settled"] = hh.settled
         row["households_formed"] = hh.formed
         self.rows.append(row)
-        self.place_rows.append(np.array([
-            [p.population, p.homicides, p.firearm_homicides, p.households_exposed, p.departures,
-             p.arrivals, p.guns, sum(int(g.arsenal.guns[Origin.US_TRAFFICKED]
-                                         + g.arsenal.guns[Origin.US_DIVERTED]) for g in p.gangs),
-             p.guns_delivered, p.price] for p in model.markets]))
-        self.crossing_rows.append(np.array([
-            [c.loads, c.guns_attempted, *self._seized(model, c.place_id), c.guns_seized]
-            for c in model.crossings]))
+        self.place_rows.append(
+            np.array(
+                [
+                    [
+                        p.population,
+                        p.homicides,
+                        p.firearm_homicides,
+                        p.households_exposed,
+                        p.departures,
+                        p.arrivals,
+                        p.guns,
+                        sum(
+                            int(
+                                g.arsenal.guns[Origin.US_TRAFFICKED]
+                                + g.arsenal.guns[Origin.US_DIVERTED]
+                            )
+                            for g in p.gangs
+                        ),
+                        p.guns_delivered,
+                        p.price,
+                    ]
+                    for p in model.markets
+                ]
+            )
+        )
+        self.crossing_rows.append(
+            np.array(
+                [
+                    [c.loads, c.guns_attempted, *self._seized(model, c.place_id), c.guns_seized]
+                    for c in model.crossings
+                ]
+            )
+        )
         self._flows(model, t)
 
     @staticmethod
@@ -148,8 +205,11 @@ class Ledger:
             for i, origin in enumerate(self.place_ids):
                 persons = tally.persons_by_place[i]
                 if persons:
-                    flows += [(origin, c, persons * share[i, j])
-                              for j, c in enumerate(model.us_crossing_ids) if share[i, j] > 0.05]
+                    flows += [
+                        (origin, c, persons * share[i, j])
+                        for j, c in enumerate(model.us_crossing_ids)
+                        if share[i, j] > 0.05
+                    ]
         self.migrant_flows = flows
         if model.measuring:
             for a, b, g in self.gun_flows:

@@ -36,23 +36,27 @@ def summarise(series: Mapping[str, np.ndarray]) -> dict[str, float]:
         "guns_delivered": per_year("guns_delivered"),
         "guns_delivered_mx": per_year("guns_delivered_mx"),
         "guns_delivered_central_america": per_year("guns_delivered_ca"),
-        "us_southbound_interdiction_rate": _ratio(total["guns_seized_us"],
-                                                  total["guns_attempted_us"]),
+        "us_southbound_interdiction_rate": _ratio(
+            total["guns_seized_us"], total["guns_attempted_us"]
+        ),
         "us_sourced_share_seized_mexico": _ratio(total["traced_us_MX"], total["traced_MX"]),
         "us_sourced_share_seized_guatemala": _ratio(total["traced_us_GT"], total["traced_GT"]),
         "guns_traced_to_us_from_mexico": per_year("traced_us_MX"),
-        "firearm_share_homicides_mexico": _ratio(total["firearm_homicides_MX"],
-                                                 total["homicides_MX"]),
+        "firearm_share_homicides_mexico": _ratio(
+            total["firearm_homicides_MX"], total["homicides_MX"]
+        ),
         "homicides_total": per_year("homicides"),
         "households_exposed": per_year("households_exposed"),
         "departures": per_year("departures"),
         "departures_violence_share": _ratio(total["departures_violence"], total["departures"]),
         "us_border_arrivals": per_year("arrivals"),
         "migrants_exposed_share": _ratio(total["arrivals_exposed"], total["arrivals"]),
-        "migrants_victimised_on_route_share": _ratio(total["arrivals_route_victims"],
-                                                     total["arrivals"]),
+        "migrants_victimised_on_route_share": _ratio(
+            total["arrivals_route_victims"], total["arrivals"]
+        ),
         "families_with_children_violence_reason_share": _ratio(
-            total["arrival_families_violence"], total["arrival_families"]),
+            total["arrival_families_violence"], total["arrival_families"]
+        ),
         "trafficker_cells": float(s["cells"].mean()),
     }
     for c in COUNTRIES:
@@ -73,8 +77,11 @@ def across_replicates(runs: list[Mapping[str, float]]) -> dict[str, dict[str, fl
         if v.size == 0:
             out[key] = {"mean": float("nan"), "p05": float("nan"), "p95": float("nan")}
             continue
-        out[key] = {"mean": float(v.mean()), "p05": float(np.percentile(v, 5)),
-                    "p95": float(np.percentile(v, 95))}
+        out[key] = {
+            "mean": float(v.mean()),
+            "p05": float(np.percentile(v, 5)),
+            "p95": float(np.percentile(v, 95)),
+        }
     return out
 
 
@@ -109,30 +116,102 @@ def _abs(tid: str, metric: str, what: str, target: float, tol: float, source: st
 
 
 TARGETS: tuple[Target, ...] = (
-    _rel("T1", "guns_trafficked_us_to_mx", "firearms trafficked US→Mexico per year", 200_000, 0.15,
-         "SRE estimate in GAO-21-322"),
-    _abs("T2", "us_sourced_share_seized_mexico", "US-sourced share of traced guns, Mexico", 0.70,
-         0.05, "ATF eTrace via GAO-16-223, GAO-21-322"),
-    _abs("T3", "us_sourced_share_seized_guatemala", "US-sourced share of traced guns, Guatemala",
-         0.42, 0.06, "ATF Dec 2019; GAO-22-104680"),
-    Target("T4", "us_southbound_interdiction_rate", "US southbound seizures ÷ guns trafficked",
-           0.002, 0.0006, 0.004, "GAO-21-322"),
-    _rel("T5", "guns_traced_to_us_from_mexico", "guns from Mexico traced to the US per year",
-         12_000, 0.20, "ATF via the article"),
-    _abs("T6", "firearm_share_homicides_mexico", "firearm share of homicides, Mexico", 0.70, 0.05,
-         "INEGI death records"),
+    _rel(
+        "T1",
+        "guns_trafficked_us_to_mx",
+        "firearms trafficked US→Mexico per year",
+        200_000,
+        0.15,
+        "SRE estimate in GAO-21-322",
+    ),
+    _abs(
+        "T2",
+        "us_sourced_share_seized_mexico",
+        "US-sourced share of traced guns, Mexico",
+        0.70,
+        0.05,
+        "ATF eTrace via GAO-16-223, GAO-21-322",
+    ),
+    _abs(
+        "T3",
+        "us_sourced_share_seized_guatemala",
+        "US-sourced share of traced guns, Guatemala",
+        0.42,
+        0.06,
+        "ATF Dec 2019; GAO-22-104680",
+    ),
+    Target(
+        "T4",
+        "us_southbound_interdiction_rate",
+        "US southbound seizures ÷ guns trafficked",
+        0.002,
+        0.0006,
+        0.004,
+        "GAO-21-322",
+    ),
+    _rel(
+        "T5",
+        "guns_traced_to_us_from_mexico",
+        "guns from Mexico traced to the US per year",
+        12_000,
+        0.20,
+        "ATF via the article",
+    ),
+    _abs(
+        "T6",
+        "firearm_share_homicides_mexico",
+        "firearm share of homicides, Mexico",
+        0.70,
+        0.05,
+        "INEGI death records",
+    ),
     _rel("T7-MX", "homicide_rate_per_100k_MX", "homicides per 100k, Mexico", 29.0, 0.20, "INEGI"),
-    _rel("T7-GT", "homicide_rate_per_100k_GT", "homicides per 100k, Guatemala", 21.5, 0.20,
-         "InSight Crime"),
-    _rel("T7-HN", "homicide_rate_per_100k_HN", "homicides per 100k, Honduras", 41.2, 0.20,
-         "InSight Crime"),
-    _rel("T7-SV", "homicide_rate_per_100k_SV", "homicides per 100k, El Salvador", 36.0, 0.20,
-         "InSight Crime"),
-    _abs("T8", "migrants_exposed_share", "arrivals exposed to violence in the 2 years before",
-         0.62, 0.05, "Doctors Without Borders, via the article"),
-    _abs("T9", "families_with_children_violence_reason_share",
-         "families with children naming violence as a key reason", 0.75, 0.05,
-         "Doctors Without Borders 'No Way Out' (2020)"),
-    _rel("T10", "us_border_arrivals", "SW-border apprehensions, MX+GT+HN+SV nationals, FY2019",
-         770_000, 0.25, "CBP / CRS R46012 / Pew"),
+    _rel(
+        "T7-GT",
+        "homicide_rate_per_100k_GT",
+        "homicides per 100k, Guatemala",
+        21.5,
+        0.20,
+        "InSight Crime",
+    ),
+    _rel(
+        "T7-HN",
+        "homicide_rate_per_100k_HN",
+        "homicides per 100k, Honduras",
+        41.2,
+        0.20,
+        "InSight Crime",
+    ),
+    _rel(
+        "T7-SV",
+        "homicide_rate_per_100k_SV",
+        "homicides per 100k, El Salvador",
+        36.0,
+        0.20,
+        "InSight Crime",
+    ),
+    _abs(
+        "T8",
+        "migrants_exposed_share",
+        "arrivals exposed to violence in the 2 years before",
+        0.62,
+        0.05,
+        "Doctors Without Borders, via the article",
+    ),
+    _abs(
+        "T9",
+        "families_with_children_violence_reason_share",
+        "families with children naming violence as a key reason",
+        0.75,
+        0.05,
+        "Doctors Without Borders 'No Way Out' (2020)",
+    ),
+    _rel(
+        "T10",
+        "us_border_arrivals",
+        "SW-border apprehensions, MX+GT+HN+SV nationals, FY2019",
+        770_000,
+        0.25,
+        "CBP / CRS R46012 / Pew",
+    ),
 )

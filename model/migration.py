@@ -15,6 +15,7 @@ with probability h/h_max, so the work grows with departures, not with the popula
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -38,7 +39,9 @@ class Journeys:
     km_through: np.ndarray  # (P, C, P) km travelled through each populated place
 
     @classmethod
-    def build(cls, place_ids: tuple[str, ...], crossings: tuple[str, ...], m: Migration) -> Journeys:
+    def build(
+        cls, place_ids: tuple[str, ...], crossings: tuple[str, ...], m: Migration
+    ) -> Journeys:
         """Shortest road paths from every origin to every crossing, avoiding the US states."""
         g = geography.graph().copy()
         g.remove_nodes_from(geography.ids(geography.US_STATES))
@@ -49,7 +52,7 @@ class Journeys:
         for i, origin in enumerate(place_ids):
             for j, crossing in enumerate(crossings):
                 path = nx.shortest_path(g, origin, crossing, weight="km")
-                for a, b in zip(path, path[1:], strict=False):
+                for a, b in itertools.pairwise(path):
                     d = g.edges[a, b]["km"]
                     km[i, j] += d
                     # half of each leg is spent in each end (crossings are not populated)
@@ -67,8 +70,9 @@ class Journeys:
         return -np.expm1(-hazard)
 
 
-def base_hazard(hh: Households, rows: np.ndarray, base: np.ndarray, m: Migration,
-                week: int) -> np.ndarray:
+def base_hazard(
+    hh: Households, rows: np.ndarray, base: np.ndarray, m: Migration, week: int
+) -> np.ndarray:
     """Yearly hazard without violence: country base × poverty × network × deterrence."""
     has_network = (week - hh.t_network[rows]) < m.network_tie_years * 52
     h = base[hh.place[rows]] * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
@@ -76,23 +80,35 @@ def base_hazard(hh: Households, rows: np.ndarray, base: np.ndarray, m: Migration
     return h * np.where(has_network, m.network_multiplier, 1.0)
 
 
-def violence_exponent(hh: Households, rows: np.ndarray, ambient: np.ndarray, m: Migration,
-                      week: int, half_life: float) -> np.ndarray:
-    """v · (1 + κ·children) · (β_a·H_p + β_e·E) for each row."""
+def violence_exponent(
+    hh: Households, rows: np.ndarray, ambient: np.ndarray, m: Migration, week: int, half_life: float
+) -> np.ndarray:
+    """V · (1 + κ·children) · (β_a·H_p + β_e·E) for each row."""
     weight = 1.0 + m.children_violence_multiplier * hh.children[rows]
     signal = m.ambient_coefficient * ambient[hh.place[rows]] + m.exposure_coefficient * current(
-        hh, rows, week, half_life)
+        hh, rows, week, half_life
+    )
     return m.violence_effect * weight * signal
 
 
-def decide(hh: Households, week: int, base: np.ndarray, ambient: np.ndarray, m: Migration,
-           half_life: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def decide(
+    hh: Households,
+    week: int,
+    base: np.ndarray,
+    ambient: np.ndarray,
+    m: Migration,
+    half_life: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """Draw this week's departures; return their rows and whether violence was the reason."""
     v_max = max(m.violence_effect, 0.0) * (1.0 + max(m.children_violence_multiplier, 0.0))
-    h_max = (base * max(1.0, m.poverty_multiplier) * max(1.0, m.network_multiplier)
-             * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
-             * np.exp(v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient
-                               * EXPOSURE_CAP)))
+    h_max = (
+        base
+        * max(1.0, m.poverty_multiplier)
+        * max(1.0, m.network_multiplier)
+        * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
+        * np.exp(v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient * EXPOSURE_CAP))
+    )
     q_max = -np.expm1(-h_max / 52.0)
     rows = np.unique(hh.random_in_places(rng.binomial(hh.count, q_max), rng))
     rows = rows[hh.status[rows] == Status.HOME]
@@ -129,9 +145,16 @@ class Calendar:
         return sum(c.size for chunks in self._due.values() for c in chunks)
 
 
-def depart(hh: Households, rows: np.ndarray, violence_reason: np.ndarray, week: int,
-           journeys: Journeys, route_risk: np.ndarray, calendar: Calendar,
-           rng: np.random.Generator) -> None:
+def depart(
+    hh: Households,
+    rows: np.ndarray,
+    violence_reason: np.ndarray,
+    week: int,
+    journeys: Journeys,
+    route_risk: np.ndarray,
+    calendar: Calendar,
+    rng: np.random.Generator,
+) -> None:
     """Send households north: pick a crossing, schedule the arrival, draw route victimisation."""
     p = hh.place[rows]
     cum = np.cumsum(journeys.crossing_prob[p], axis=1)

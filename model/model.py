@@ -31,7 +31,7 @@ from iron_river.trafficker import Routes, Trafficker, best_margin, enter_new_cel
 
 
 class IronRiverModel(mesa.Model):
-    """Firearms trafficked from US gun shops to armed groups, and the migration their violence drives.
+    """Guns trafficked from US gun shops to armed groups, and the migration their violence drives.
 
     Args:
         scenario: a validated :class:`IronRiverScenario` (default: the baseline).
@@ -50,8 +50,9 @@ class IronRiverModel(mesa.Model):
         self.burn_in_weeks = scenario.burn_in_years * 52
         self.measured_weeks = scenario.years * 52
         # the scenario in force: baseline levers during the burn-in, the scenario's afterwards
-        self.params: IronRiverScenario = baseline_levers(scenario) if self.burn_in_weeks else (
-            scenario)
+        self.params: IronRiverScenario = (
+            baseline_levers(scenario) if self.burn_in_weeks else (scenario)
+        )
 
         self._build_map()
         self._build_enforcement()
@@ -123,21 +124,37 @@ class IronRiverModel(mesa.Model):
         extortion = np.array([pl.extortion for pl in self.markets])
         recruitment = np.array([pl.recruitment for pl in self.markets])
         events = np.stack([homicides * exp.households_per_homicide, extortion, recruitment], 1)
-        exposed = victimise(hh, events / hh.scale, np.array([1.0, 1.0, mig.recruitment_weight]),
-                            np.array([False, False, True]), self.week, exp.memory_half_life_weeks,
-                            self.rng)
+        exposed = victimise(
+            hh,
+            events / hh.scale,
+            np.array([1.0, 1.0, mig.recruitment_weight]),
+            np.array([False, False, True]),
+            self.week,
+            exp.memory_half_life_weeks,
+            self.rng,
+        )
         ambient = np.array([pl.expected_homicide_rate for pl in self.markets])
         base = np.array([mig.countries[pl.country].base_hazard_per_year for pl in self.markets])
-        rows, violence = decide(hh, self.week, base, ambient, mig, exp.memory_half_life_weeks,
-                                self.rng)
+        rows, violence = decide(
+            hh, self.week, base, ambient, mig, exp.memory_half_life_weeks, self.rng
+        )
         route_risk = self.journeys.victimisation_prob(ambient, mig.route_victimisation_per_1000km)
-        depart(hh, rows, violence, self.week, self.journeys, route_risk, self.arrivals_due,
-               self.rng)
+        depart(
+            hh, rows, violence, self.week, self.journeys, route_risk, self.arrivals_due, self.rng
+        )
         departures = hh.persons(rows)
         tally = arrive(
-            hh, self.arrivals_due.pop(self.week), self.week, len(self.us_crossing_ids),
-            exp.recall_window_weeks, self.return_share(), mig.return_delay_weeks,
-            mig.network_ties_per_migrant, self.returns_due, self.rng)
+            hh,
+            self.arrivals_due.pop(self.week),
+            self.week,
+            len(self.us_crossing_ids),
+            exp.recall_window_weeks,
+            self.return_share(),
+            mig.return_delay_weeks,
+            mig.network_ties_per_migrant,
+            self.returns_due,
+            self.rng,
+        )
         come_home(hh, self.returns_due.pop(self.week))
         home = hh.persons_at_home()
         for i, place in enumerate(self.markets):
@@ -177,7 +194,10 @@ class IronRiverModel(mesa.Model):
     def _build_enforcement(self) -> None:
         self.us_units, self.mx_units = [], []
         for cid in self.us_crossing_ids:
-            for side, units in ((Side.US_SOUTHBOUND, self.us_units), (Side.MX_CUSTOMS, self.mx_units)):
+            for side, units in (
+                (Side.US_SOUTHBOUND, self.us_units),
+                (Side.MX_CUSTOMS, self.mx_units),
+            ):
                 unit = BorderUnit(self, cid, side, 0.0)
                 unit.cell = self.place_by_id[cid].cell
                 units.append(unit)
@@ -186,7 +206,8 @@ class IronRiverModel(mesa.Model):
         self.units = [*self.us_units, *self.mx_units, self.gt_unit]
         self._apply_levers()
         self.published_risk = np.array(
-            [us.rate + mx.rate for us, mx in zip(self.us_units, self.mx_units, strict=True)])
+            [us.rate + mx.rate for us, mx in zip(self.us_units, self.mx_units, strict=True)]
+        )
         self.published_risk_gt = self.gt_unit.rate
 
     def _apply_levers(self) -> None:
@@ -211,8 +232,10 @@ class IronRiverModel(mesa.Model):
         """Gang members spread by 2019 homicide counts; arsenals start at their steady state."""
         p = self.params
         self.gang_members = {c: p.gangs.countries[c].members for c in geography.COUNTRIES}
-        weight = {pl.place_id: pl.record.population * (pl.record.homicide_rate_2019 or 0.0)
-                  for pl in self.markets}
+        weight = {
+            pl.place_id: pl.record.population * (pl.record.homicide_rate_2019 or 0.0)
+            for pl in self.markets
+        }
         by_country: dict[str, float] = {}
         for pl in self.markets:
             by_country[pl.country] = by_country.get(pl.country, 0.0) + weight[pl.place_id]
@@ -237,8 +260,12 @@ class IronRiverModel(mesa.Model):
         (police seizure rate + 1 / gun life).
         """
         p = self.params
-        us_per_year = (p.trafficking.cells * p.trafficking.guns_per_cell_week * 52.0
-                       * (1.0 - p.supply.straw_enforcement))
+        us_per_year = (
+            p.trafficking.cells
+            * p.trafficking.guns_per_cell_week
+            * 52.0
+            * (1.0 - p.supply.straw_enforcement)
+        )
         ca_members = sum(self.gang_members[c] for c in ("GT", "HN", "SV"))
         out = {}
         for c in geography.COUNTRIES:
@@ -258,10 +285,15 @@ class IronRiverModel(mesa.Model):
         hc = p.households.countries
         by = [hc[pl.country] for pl in self.markets]
         self.households = Households(
-            self.market_ids, real, size,
-            np.array([h.children_share for h in by]), np.array([h.poverty_share for h in by]),
+            self.market_ids,
+            real,
+            size,
+            np.array([h.children_share for h in by]),
+            np.array([h.poverty_share for h in by]),
             np.array([h.relatives_abroad_share for h in by]),
-            p.migration.network_tie_years * 52, p.scale, self.rng,
+            p.migration.network_tie_years * 52,
+            p.scale,
+            self.rng,
         )
         self.journeys = Journeys.build(self.market_ids, self.us_crossing_ids, p.migration)
         self.arrivals_due, self.returns_due = Calendar(), Calendar()
@@ -287,7 +319,7 @@ class IronRiverModel(mesa.Model):
         self.cells_entered = self.cells_exited = self.cells_arrested = 0
         self.flows = {}
 
-    # ---------------------------------------------------------------- what the view and outputs read
+    # ---------------------------------------------------------------- read by the view and outputs
 
     @property
     def measuring(self) -> bool:

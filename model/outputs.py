@@ -61,8 +61,13 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         raise
 
 
-def write_results(out: Path, scenario: IronRiverScenario, runs: list[Run], seed: int,
-                  command: list[str] | None = None) -> dict:
+def write_results(
+    out: Path,
+    scenario: IronRiverScenario,
+    runs: list[Run],
+    seed: int,
+    command: list[str] | None = None,
+) -> dict:
     """Write every output file of a scenario run into ``out`` (atomically); return the summary."""
     from iron_river import figures  # matplotlib is only needed when writing
 
@@ -77,18 +82,33 @@ def write_results(out: Path, scenario: IronRiverScenario, runs: list[Run], seed:
     with atomic_folder(out) as tmp:
         (tmp / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
         manifest = {
-            "package": "iron-river", "version": __version__, "seed": seed,
+            "package": "iron-river",
+            "version": __version__,
+            "seed": seed,
             "replicate_seeds": [_seed_text(r.seed) for r in runs],
             "command": command if command is not None else sys.argv,
-            "python": sys.version.split()[0], "numpy": np.__version__,
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
         }
         _json(tmp / "manifest.json", manifest)
         _json(tmp / "summary.json", summary)
         _timeseries(tmp / "timeseries.csv", runs)
-        _per_item(tmp / "places.csv", runs, "place", [r.place_ids for r in runs][0],
-                  PLACE_FIELDS, lambda r: r.places)
-        _per_item(tmp / "crossings.csv", runs, "crossing", runs[0].crossing_ids,
-                  CROSSING_FIELDS, lambda r: r.crossings)
+        _per_item(
+            tmp / "places.csv",
+            runs,
+            "place",
+            runs[0].place_ids,
+            PLACE_FIELDS,
+            lambda r: r.places,
+        )
+        _per_item(
+            tmp / "crossings.csv",
+            runs,
+            "crossing",
+            runs[0].crossing_ids,
+            CROSSING_FIELDS,
+            lambda r: r.crossings,
+        )
         figures.write_all(tmp, scenario, runs)
     return summary
 
@@ -100,8 +120,9 @@ def _seed_text(seed: object) -> object:
 
 
 def _json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=False, default=float) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=False, default=float) + "\n", encoding="utf-8"
+    )
 
 
 def _fmt(v: float) -> str:
@@ -120,8 +141,9 @@ def _timeseries(path: Path, runs: list[Run]) -> None:
                 w.writerow([i, *(_fmt(v) for v in row)])
 
 
-def _per_item(path: Path, runs: list[Run], label: str, ids: list[str], fields: tuple[str, ...],
-              get: object) -> None:
+def _per_item(
+    path: Path, runs: list[Run], label: str, ids: list[str], fields: tuple[str, ...], get: object
+) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["replicate", "week", label, *fields])

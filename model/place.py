@@ -90,12 +90,13 @@ class Place(CellAgent):
         v = self.model.params.violence
         lethality = v.countries[self.country]
         members, rivalry = self.members, self.rivalry
-        armed = self.guns_per_member ** v.gun_elasticity
+        armed = self.guns_per_member**v.gun_elasticity
         rng = self.model.rng
         firearm = lethality.firearm_lethality * rivalry * members * armed  # expected, per year
         other = lethality.other_lethality * rivalry * members
         self.expected_homicide_rate = (
-            (firearm + other) / self.population * 1e5 if self.population > 0 else 0.0)
+            (firearm + other) / self.population * 1e5 if self.population > 0 else 0.0
+        )
         self.firearm_homicides = int(rng.poisson(firearm / 52.0))
         self.homicides = self.firearm_homicides + int(rng.poisson(other / 52.0))
         self.extortion = v.extortion_per_member_year * members * armed / 52.0
@@ -103,14 +104,16 @@ class Place(CellAgent):
 
     @property
     def homicide_rate(self) -> float:
-        """This week's homicides as a yearly rate per 100,000 people."""
+        """Homicides of this week as a yearly rate per 100,000 people."""
         return self.homicides * 52.0 / self.population * 1e5 if self.population > 0 else 0.0
 
     # -- market -----------------------------------------------------------------------------
 
     def set_price(self) -> None:
-        """Price rises where gangs hold fewer guns per member than at baseline, and falls where
-        the market is saturated: price = base · (g_ref / g)^ε, kept within [¼, 4] × base.
+        """Set the local price from scarcity: base · (g_ref / g)^ε, within [¼, 4] × base.
+
+        The price rises where gangs hold fewer guns per member than at baseline (g_ref) and
+        falls where the market is saturated.
         """
         market = self.model.params.market
         base = market.price_usd_mexico if self.country == "MX" else market.price_usd_central_america

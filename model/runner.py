@@ -31,8 +31,11 @@ class Run:
     migrant_legs: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
-def simulate(scenario: IronRiverScenario, seed: int | np.random.SeedSequence,
-             on_week: Callable[[IronRiverModel], None] | None = None) -> Run:
+def simulate(
+    scenario: IronRiverScenario,
+    seed: int | np.random.SeedSequence,
+    on_week: Callable[[IronRiverModel], None] | None = None,
+) -> Run:
     """Run one replicate of ``scenario`` to the end of its measured period."""
     model = IronRiverModel(scenario, rng=seed)
     while model.running:
@@ -41,9 +44,17 @@ def simulate(scenario: IronRiverScenario, seed: int | np.random.SeedSequence,
             on_week(model)
     ledger = model.ledger
     weekly = ledger.series()
-    return Run(seed, summarise(weekly), weekly, ledger.place_array(), ledger.crossing_array(),
-               ledger.place_ids, ledger.crossing_ids, dict(ledger.gun_totals),
-               dict(ledger.migrant_totals))
+    return Run(
+        seed,
+        summarise(weekly),
+        weekly,
+        ledger.place_array(),
+        ledger.crossing_array(),
+        ledger.place_ids,
+        ledger.crossing_ids,
+        dict(ledger.gun_totals),
+        dict(ledger.migrant_totals),
+    )
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:

@@ -90,12 +90,20 @@ class StateSupply:
     """Gun supply conditions in one US source state."""
 
     multiplier: float = param(
-        1.0, "x baseline", 0.0, 20.0, "assumption (1 = 2019 conditions)",
+        1.0,
+        "x baseline",
+        0.0,
+        20.0,
+        "assumption (1 = 2019 conditions)",
         "Gun availability relative to baseline (e.g. assault weapons on sale); scales the "
         "guns a cell can buy each week.",
     )
     straw_enforcement: float | None = param(
-        INHERIT, "probability", 0.0, 0.99, "assumption (inherits supply.straw_enforcement)",
+        INHERIT,
+        "probability",
+        0.0,
+        0.99,
+        "assumption (inherits supply.straw_enforcement)",
         "Dealer/ATF straw-purchase enforcement in this state (overrides the US-wide value).",
     )
 
@@ -105,11 +113,19 @@ class Supply:
     """How hard buying guns for trafficking is, in the US source states."""
 
     purchase_price_usd: float = param(
-        700.0, "USD per gun", 50.0, 10000.0, "assumption (typical US retail price of a rifle/pistol)",
+        700.0,
+        "USD per gun",
+        50.0,
+        10000.0,
+        "assumption (typical US retail price of a rifle/pistol)",
         "What a cell pays a straw purchaser per gun.",
     )
     straw_enforcement: float = param(
-        0.10, "probability", 0.0, 0.99, "assumption",
+        0.10,
+        "probability",
+        0.0,
+        0.99,
+        "assumption",
         "Chance a straw purchase attempt is blocked by dealers/ATF; also raises the hazard that a "
         "cell is broken up (see trafficking.straw_arrest_hazard).",
     )
@@ -123,65 +139,124 @@ class Trafficking:
     """Trafficker cells: how many, how they buy, choose routes, learn risk, enter and exit."""
 
     cells: int = param(
-        250, "cells", 1, 100000, "calibrated to T1 (with guns_per_cell_week)",
+        250,
+        "cells",
+        1,
+        100000,
+        "calibrated to T1 (with guns_per_cell_week)",
         "Active cells at the start of the run.",
     )
     entry_per_year: float = param(
-        386.0, "cells per year", 0.0, 1e6,
+        400.0,
+        "cells per year",
+        0.0,
+        1e6,
         "calibrated: keeps the number of cells near trafficking.cells at baseline",
         "New cells entering per year when margins are at their baseline level.",
     )
     guns_per_cell_week: float = param(
-        17.0, "guns per cell per week", 0.1, 1000.0, "calibrated to T1",
+        17.0,
+        "guns per cell per week",
+        0.1,
+        1000.0,
+        "calibrated to T1",
         "Straw purchases a cell can make in a week before enforcement and supply multipliers.",
     )
     load_size_mean: float = param(
-        3.0, "guns per load", 1.0, 200.0,
+        3.0,
+        "guns per load",
+        1.0,
+        200.0,
         "assumption (FACTS.md: 'ship mostly small loads'; GAO-22-104680: 1-2 guns per crossing "
         "into Central America)",
         "Mean size of a southbound load into Mexico (geometric distribution).",
     )
     load_size_mean_central_america: float = param(
-        1.5, "guns per load", 1.0, 50.0, "GAO-22-104680 via FACTS.md: mostly by land, 1-2 guns",
+        1.5,
+        "guns per load",
+        1.0,
+        50.0,
+        "GAO-22-104680 via FACTS.md: mostly by land, 1-2 guns",
         "Mean load size at the Mexico–Guatemala crossing.",
     )
     exit_hazard_per_year: float = param(
-        0.5, "1/year", 0.0, 52.0, "assumption (cells last about two years)",
+        0.5,
+        "1/year",
+        0.0,
+        52.0,
+        "assumption (cells last about two years)",
         "Yearly hazard that a cell stops trading for reasons other than seizures.",
     )
     straw_arrest_hazard_per_year: float = param(
-        1.0, "1/year per unit of straw enforcement", 0.0, 52.0, "assumption",
+        1.0,
+        "1/year per unit of straw enforcement",
+        0.0,
+        52.0,
+        "assumption",
         "Extra yearly hazard that a cell is broken up, per unit of straw-purchase enforcement.",
     )
     arrest_prob_per_seizure: float = param(
-        0.15, "probability", 0.0, 1.0, "assumption",
+        0.15,
+        "probability",
+        0.0,
+        1.0,
+        "assumption",
         "Chance that a seized load leads to the arrest of the whole cell.",
     )
     start_capital_usd: float = param(
-        30000.0, "USD", 0.0, 1e8, "assumption", "Capital of a new cell.",
+        30000.0,
+        "USD",
+        0.0,
+        1e8,
+        "assumption",
+        "Capital of a new cell.",
     )
     risk_learning_rate: float = param(
-        0.3, "per week", 0.0, 1.0, "assumption",
+        0.3,
+        "per week",
+        0.0,
+        1.0,
+        "assumption",
         "Weight of this week's own seizure experience in a cell's perceived risk at a crossing.",
     )
     public_learning_rate: float = param(
-        0.1, "per week", 0.0, 1.0, "assumption",
+        0.1,
+        "per week",
+        0.0,
+        1.0,
+        "assumption",
         "Weight of others' losses (seizure rate published for each crossing) in perceived risk.",
     )
     risk_penalty_usd: float = param(
-        4000.0, "USD per gun", 0.0, 1e6, "assumption",
+        4000.0,
+        "USD per gun",
+        0.0,
+        1e6,
+        "assumption",
         "What a cell counts as the cost of a seizure per gun beyond the lost gun (arrest, prison).",
     )
     transport_cost_usd_per_km: float = param(
-        0.8, "USD per gun per km", 0.0, 100.0, "assumption",
+        0.8,
+        "USD per gun per km",
+        0.0,
+        100.0,
+        "assumption",
         "Cost of moving one gun one km (paid from the US state to the market).",
     )
     choice_temperature_usd: float = param(
-        120.0, "USD per gun", 1.0, 1e5, "assumption",
+        120.0,
+        "USD per gun",
+        1.0,
+        1e5,
+        "assumption",
         "Spread of route choices around the most profitable (logit temperature).",
     )
     entry_elasticity: float = param(
-        1.0, "dimensionless", 0.0, 10.0, "assumption",
+        1.0,
+        "dimensionless",
+        0.0,
+        10.0,
+        "assumption",
         "How strongly entry of new cells follows the margin relative to baseline.",
     )
 
@@ -191,11 +266,19 @@ class CrossingEnforcement:
     """Per-crossing overrides of the enforcement rates (omit to inherit)."""
 
     us_southbound_interdiction: float | None = param(
-        INHERIT, "probability per load", 0.0, 1.0, "assumption (inherits the US-wide rate)",
+        INHERIT,
+        "probability per load",
+        0.0,
+        1.0,
+        "assumption (inherits the US-wide rate)",
         "Chance a southbound load is seized by US officers at this crossing.",
     )
     mx_customs_interdiction: float | None = param(
-        INHERIT, "probability per load", 0.0, 1.0, "assumption (inherits the Mexico-wide rate)",
+        INHERIT,
+        "probability per load",
+        0.0,
+        1.0,
+        "assumption (inherits the Mexico-wide rate)",
         "Chance a load is seized by Mexican customs at this crossing.",
     )
 
@@ -205,20 +288,35 @@ class Enforcement:
     """Border units: US southbound inspection, Mexican customs, Mexico–Guatemala border."""
 
     us_southbound_interdiction: float = param(
-        0.0022, "probability per load", 0.0, 1.0,
+        0.0022,
+        "probability per load",
+        0.0,
+        1.0,
         "calibrated to T4 (GAO-21-322: CBP+ICE seize 0.06%-0.4% of guns trafficked)",
         "Baseline chance that a southbound load at a US crossing is seized.",
     )
     mx_customs_interdiction: float = param(
-        0.004, "probability per load", 0.0, 1.0, "assumption",
+        0.004,
+        "probability per load",
+        0.0,
+        1.0,
+        "assumption",
         "Baseline chance that Mexican customs seize a load entering Mexico.",
     )
     mx_gt_border_interdiction: float = param(
-        0.02, "probability per load", 0.0, 1.0, "assumption",
+        0.02,
+        "probability per load",
+        0.0,
+        1.0,
+        "assumption",
         "Chance a load crossing from Mexico into Guatemala is seized.",
     )
     capacity_loads_per_week: float = param(
-        400.0, "loads per unit per week", 1.0, 1e7, "assumption",
+        400.0,
+        "loads per unit per week",
+        1.0,
+        1e7,
+        "assumption",
         "Loads a unit can examine at its full seizure rate; more traffic dilutes its attention.",
     )
     crossings: Mapping[str, CrossingEnforcement] = family(
@@ -231,15 +329,27 @@ class Market:
     """Black-market gun prices where traffickers sell to gangs."""
 
     price_usd_mexico: float = param(
-        2000.0, "USD per gun", 100.0, 1e5, "assumption (reported black-market prices)",
+        2000.0,
+        "USD per gun",
+        100.0,
+        1e5,
+        "assumption (reported black-market prices)",
         "Baseline price gangs pay for a US gun in Mexico.",
     )
     price_usd_central_america: float = param(
-        3200.0, "USD per gun", 100.0, 1e5, "calibrated to T3",
+        3200.0,
+        "USD per gun",
+        100.0,
+        1e5,
+        "calibrated to T3",
         "Baseline price gangs pay for a US gun in Guatemala, Honduras, El Salvador.",
     )
     scarcity_elasticity: float = param(
-        0.8, "dimensionless", 0.0, 5.0, "assumption",
+        0.8,
+        "dimensionless",
+        0.0,
+        5.0,
+        "assumption",
         "How the local price rises when gangs hold fewer guns per member than at baseline.",
     )
 
@@ -249,24 +359,38 @@ class CountryGangs:
     """Armed groups of one country."""
 
     members: float = param(
-        0.0, "persons", 0.0, 1e7,
+        0.0,
+        "persons",
+        0.0,
+        1e7,
         "assumption (MX: order of magnitude of Prieto-Curiel et al. 2023; NT: UNODC 2012 gang "
         "estimates)",
         "Gang members in the country, spread over places by their 2019 homicide counts.",
     )
     non_us_guns_per_year: float = param(
-        0.0, "guns per year", 0.0, 1e7, "calibrated to T2 (MX) / T3 (GT, HN, SV)",
+        0.0,
+        "guns per year",
+        0.0,
+        1e7,
+        "calibrated to T2 (MX) / T3 (GT, HN, SV)",
         "Guns gangs obtain from non-trafficked sources: diverted military/police stockpiles, "
         "legal imports diverted in-country, other countries (GAO-22-104680).",
     )
     diverted_us_made_share: float = param(
-        0.0, "share", 0.0, 1.0,
+        0.0,
+        "share",
+        0.0,
+        1.0,
         "calibrated to T3 (GAO-22-104680: about half of US-sourced guns in Central America were "
         "diverted in-country, not smuggled)",
         "Share of the non-trafficked guns that are US-made (legal US exports diverted in-country).",
     )
     police_seizure_rate: float = param(
-        0.03, "share of arsenal per year", 0.0, 5.0, "calibrated to T5",
+        0.03,
+        "share of arsenal per year",
+        0.0,
+        5.0,
+        "calibrated to T5",
         "Share of gang guns seized by police each year (seized guns feed trace statistics).",
     )
 
@@ -274,12 +398,24 @@ class CountryGangs:
 def _gangs_defaults() -> dict[str, CountryGangs]:
     return {
         "MX": CountryGangs(members=175_000, non_us_guns_per_year=80_000, police_seizure_rate=0.05),
-        "GT": CountryGangs(members=22_000, non_us_guns_per_year=9_000,
-                           diverted_us_made_share=0.22, police_seizure_rate=0.08),
-        "HN": CountryGangs(members=25_000, non_us_guns_per_year=9_000,
-                           diverted_us_made_share=0.22, police_seizure_rate=0.08),
-        "SV": CountryGangs(members=60_000, non_us_guns_per_year=8_000,
-                           diverted_us_made_share=0.22, police_seizure_rate=0.08),
+        "GT": CountryGangs(
+            members=22_000,
+            non_us_guns_per_year=9_000,
+            diverted_us_made_share=0.22,
+            police_seizure_rate=0.08,
+        ),
+        "HN": CountryGangs(
+            members=25_000,
+            non_us_guns_per_year=9_000,
+            diverted_us_made_share=0.22,
+            police_seizure_rate=0.08,
+        ),
+        "SV": CountryGangs(
+            members=60_000,
+            non_us_guns_per_year=8_000,
+            diverted_us_made_share=0.22,
+            police_seizure_rate=0.08,
+        ),
     }
 
 
@@ -289,7 +425,11 @@ class Gangs:
 
     per_place: int = param(3, "groups", 1, 20, "assumption", "Rival armed groups in each place.")
     gun_life_years: float = param(
-        3.0, "years", 0.1, 100.0, "assumption",
+        3.0,
+        "years",
+        0.1,
+        100.0,
+        "assumption",
         "Mean time a gun stays in use before it is lost, broken or sold on (wear).",
     )
     countries: Mapping[str, CountryGangs] = family(
@@ -302,7 +442,11 @@ class Tracing:
     """What share of seized crime guns are submitted to ATF eTrace."""
 
     submission_rate: float = param(
-        0.48, "share", 0.0, 1.0, "calibrated to T5",
+        0.48,
+        "share",
+        0.0,
+        1.0,
+        "calibrated to T5",
         "Share of guns seized in Mexico and Central America that are submitted for tracing.",
     )
 
@@ -312,12 +456,20 @@ class CountryViolence:
     """Lethality of armed-group conflict in one country."""
 
     firearm_lethality: float = param(
-        0.0, "homicides per member-year at 1 gun per member", 0.0, 100.0, "calibrated to T6/T7",
+        0.0,
+        "homicides per member-year at 1 gun per member",
+        0.0,
+        100.0,
+        "calibrated to T6/T7",
         "Firearm homicides per gang member per year in a fully contested place, at one gun "
         "per member.",
     )
     other_lethality: float = param(
-        0.0, "homicides per member-year", 0.0, 100.0, "calibrated to T6/T7",
+        0.0,
+        "homicides per member-year",
+        0.0,
+        100.0,
+        "calibrated to T6/T7",
         "Homicides without a firearm per gang member per year in a fully contested place.",
     )
 
@@ -336,17 +488,28 @@ class Violence:
     """How armed strength and rivalry become homicides, extortion and forced recruitment."""
 
     gun_elasticity: float = param(
-        0.5, "dimensionless", 0.0, 3.0,
+        0.5,
+        "dimensionless",
+        0.0,
+        3.0,
         "assumption (Dube, Dube & García-Ponce 2013 find large effects of US gun supply on "
         "Mexican homicides near the border)",
         "Elasticity of firearm homicides with respect to guns per gang member.",
     )
     extortion_per_member_year: float = param(
-        6.0, "households extorted per member-year", 0.0, 1000.0, "calibrated to T8",
+        6.0,
+        "households extorted per member-year",
+        0.0,
+        1000.0,
+        "calibrated to T8",
         "Households a gang member extorts per year, at one gun per member.",
     )
     recruitment_per_member_year: float = param(
-        0.6, "attempts per member-year", 0.0, 100.0, "calibrated to T9",
+        0.6,
+        "attempts per member-year",
+        0.0,
+        100.0,
+        "calibrated to T9",
         "Forced-recruitment attempts on households per gang member per year.",
     )
     countries: Mapping[str, CountryViolence] = family(
@@ -359,15 +522,27 @@ class Exposure:
     """How victimisation reaches households and how long they remember it."""
 
     households_per_homicide: float = param(
-        15.0, "households", 0.0, 1000.0, "assumption (the victim's family, relatives, witnesses)",
+        15.0,
+        "households",
+        0.0,
+        1000.0,
+        "assumption (the victim's family, relatives, witnesses)",
         "Households exposed by one homicide in their place.",
     )
     memory_half_life_weeks: float = param(
-        52.0, "weeks", 1.0, 1040.0, "assumption",
+        52.0,
+        "weeks",
+        1.0,
+        1040.0,
+        "assumption",
         "Half-life of a household's remembered exposure to violence.",
     )
     recall_window_weeks: int = param(
-        104, "weeks", 1, 520, "FACTS.md T8 (MSF: exposed in the two years before leaving)",
+        104,
+        "weeks",
+        1,
+        520,
+        "FACTS.md T8 (MSF: exposed in the two years before leaving)",
         "How far back an event counts as 'exposed before leaving' in the outputs.",
     )
 
@@ -377,24 +552,45 @@ class CountryHouseholds:
     """Household characteristics of one country (initial shares)."""
 
     children_share: float = param(
-        0.55, "share of households", 0.0, 1.0, "assumption", "Households with children.",
+        0.55,
+        "share of households",
+        0.0,
+        1.0,
+        "assumption",
+        "Households with children.",
     )
     poverty_share: float = param(
-        0.45, "share of households", 0.0, 1.0,
+        0.45,
+        "share of households",
+        0.0,
+        1.0,
         "assumption (order of national poverty rates: CONEVAL, INE)",
         "Households in poverty.",
     )
     relatives_abroad_share: float = param(
-        0.25, "share of households", 0.0, 1.0, "assumption", "Households with relatives in the US.",
+        0.25,
+        "share of households",
+        0.0,
+        1.0,
+        "assumption",
+        "Households with relatives in the US.",
     )
 
 
 def _households_defaults() -> dict[str, CountryHouseholds]:
     return {
-        "MX": CountryHouseholds(children_share=0.50, poverty_share=0.42, relatives_abroad_share=0.12),
-        "GT": CountryHouseholds(children_share=0.65, poverty_share=0.59, relatives_abroad_share=0.25),
-        "HN": CountryHouseholds(children_share=0.62, poverty_share=0.60, relatives_abroad_share=0.25),
-        "SV": CountryHouseholds(children_share=0.55, poverty_share=0.30, relatives_abroad_share=0.35),
+        "MX": CountryHouseholds(
+            children_share=0.50, poverty_share=0.42, relatives_abroad_share=0.12
+        ),
+        "GT": CountryHouseholds(
+            children_share=0.65, poverty_share=0.59, relatives_abroad_share=0.25
+        ),
+        "HN": CountryHouseholds(
+            children_share=0.62, poverty_share=0.60, relatives_abroad_share=0.25
+        ),
+        "SV": CountryHouseholds(
+            children_share=0.55, poverty_share=0.30, relatives_abroad_share=0.35
+        ),
     }
 
 
@@ -403,11 +599,18 @@ class CountryMigration:
     """Migration propensities of one country."""
 
     base_hazard_per_year: float = param(
-        0.002, "1/year per household", 0.0, 1.0, "calibrated to T10",
+        0.002,
+        "1/year per household",
+        0.0,
+        1.0,
+        "calibrated to T10",
         "Yearly migration hazard of a household with no exposure, no poverty, no relatives abroad.",
     )
     return_share: float = param(
-        0.5, "share", 0.0, 1.0,
+        0.5,
+        "share",
+        0.0,
+        1.0,
         "assumption (most apprehended Mexicans are returned quickly; fewer Central Americans)",
         "Share of households arriving at the US border that are returned home.",
     )
@@ -427,69 +630,128 @@ class Migration:
     """Who leaves, why, how they travel north, and what happens at the border."""
 
     violence_effect: float = param(
-        1.0, "multiplier", -3.0, 3.0,
+        1.0,
+        "multiplier",
+        -3.0,
+        3.0,
         "assumption (FACTS.md: sign and strength contested; 1 = the calibrated link, 0 = none, "
         "negative = violence deters emigration)",
         "Sign and strength of the violence→migration link.",
     )
     exposure_coefficient: float = param(
-        2.05, "log-hazard per unit of remembered exposure", 0.0, 20.0, "calibrated to T8",
+        2.05,
+        "log-hazard per unit of remembered exposure",
+        0.0,
+        20.0,
+        "calibrated to T8",
         "How much a household's own remembered victimisation raises its migration hazard.",
     )
     ambient_coefficient: float = param(
-        0.008, "log-hazard per homicide per 100k", 0.0, 1.0, "calibrated to T9",
+        0.008,
+        "log-hazard per homicide per 100k",
+        0.0,
+        1.0,
+        "calibrated to T9",
         "How much the local homicide rate raises every household's migration hazard.",
     )
     children_violence_multiplier: float = param(
-        0.45, "multiplier", 0.0, 20.0, "calibrated to T9 (FACTS.md: families with children leave "
-        "first)",
+        0.45,
+        "multiplier",
+        0.0,
+        20.0,
+        "calibrated to T9 (FACTS.md: families with children leave first)",
         "Extra weight of violence in the hazard of households with children.",
     )
     recruitment_weight: float = param(
-        2.0, "exposure units", 0.0, 20.0, "assumption (forced recruitment weighs on families)",
+        2.0,
+        "exposure units",
+        0.0,
+        20.0,
+        "assumption (forced recruitment weighs on families)",
         "Exposure added by a forced-recruitment attempt (a homicide or extortion adds 1).",
     )
     poverty_multiplier: float = param(
-        1.8, "hazard ratio", 0.0, 20.0, "assumption", "Migration hazard ratio of poor households.",
+        1.8,
+        "hazard ratio",
+        0.0,
+        20.0,
+        "assumption",
+        "Migration hazard ratio of poor households.",
     )
     network_multiplier: float = param(
-        2.5, "hazard ratio", 0.0, 50.0, "assumption (FACTS.md: migration spreads through networks)",
+        2.5,
+        "hazard ratio",
+        0.0,
+        50.0,
+        "assumption (FACTS.md: migration spreads through networks)",
         "Migration hazard ratio of households with relatives abroad.",
     )
     network_tie_years: float = param(
-        20.0, "years", 0.1, 100.0, "assumption", "How long a tie to a relative abroad stays active.",
+        20.0,
+        "years",
+        0.1,
+        100.0,
+        "assumption",
+        "How long a tie to a relative abroad stays active.",
     )
     network_ties_per_migrant: float = param(
-        0.5, "households", 0.0, 100.0, "assumption",
+        0.5,
+        "households",
+        0.0,
+        100.0,
+        "assumption",
         "Households in the origin place that gain a relative abroad when a household settles in "
         "the US.",
     )
     us_deterrence: float = param(
-        0.0, "index 0-1", 0.0, 1.0, "assumption (policy lever; 0 = 2019)",
+        0.0,
+        "index 0-1",
+        0.0,
+        1.0,
+        "assumption (policy lever; 0 = 2019)",
         "Strength of US deterrence messaging and enforcement against migration.",
     )
     deterrence_sensitivity: float = param(
-        0.0, "share of hazard removed at full deterrence", 0.0, 1.0,
+        0.0,
+        "share of hazard removed at full deterrence",
+        0.0,
+        1.0,
         "Hiskey et al. 2018 via FACTS.md: knowing about tougher US deterrence had no measurable "
         "effect on emigration plans in Honduras",
         "How much us_deterrence lowers the migration hazard.",
     )
     crossing_distance_scale_km: float = param(
-        600.0, "km", 10.0, 1e5, "assumption",
+        600.0,
+        "km",
+        10.0,
+        1e5,
+        "assumption",
         "Migrants head for nearer US crossings: weight exp(−distance / this scale).",
     )
     travel_km_per_week: float = param(
-        350.0, "km per week", 10.0, 5000.0, "assumption",
+        350.0,
+        "km per week",
+        10.0,
+        5000.0,
+        "assumption",
         "Distance migrants cover in a week on the way north.",
     )
     route_victimisation_per_1000km: float = param(
-        0.45, "hazard per 1000 km at the Mexican homicide rate", 0.0, 20.0,
+        0.45,
+        "hazard per 1000 km at the Mexican homicide rate",
+        0.0,
+        20.0,
         "calibrated to the FACTS.md input: ~68% of migrants victimised on the route (MSF 2017)",
         "Hazard of being victimised on the route, scaled by the homicide rate of each place "
         "crossed.",
     )
     return_delay_weeks: int = param(
-        6, "weeks", 0, 520, "assumption", "Weeks before a returned household is back home.",
+        6,
+        "weeks",
+        0,
+        520,
+        "assumption",
+        "Weeks before a returned household is back home.",
     )
     countries: Mapping[str, CountryMigration] = family(
         CountryMigration, lambda: geography.COUNTRIES, _migration_defaults()
@@ -519,19 +781,39 @@ SECTIONS: dict[str, type] = {
 }
 
 TOP_LEVEL: dict[str, ParamSpec] = {
-    "name": ParamSpec("name", "baseline", "", None, None, "-", "Scenario name (output folder).", str),
+    "name": ParamSpec(
+        "name", "baseline", "", None, None, "-", "Scenario name (output folder).", str
+    ),
     "description": ParamSpec("description", "", "", None, None, "-", "What the scenario is.", str),
     "scale": ParamSpec(
-        "scale", 100.0, "real households per simulated household", 1.0, 100000.0,
+        "scale",
+        100.0,
+        "real households per simulated household",
+        1.0,
+        100000.0,
         "assumption (1:100 is fast and accurate enough; 1 = full population)",
-        "Real households one simulated household stands for.", float,
+        "Real households one simulated household stands for.",
+        float,
     ),
     "years": ParamSpec(
-        "years", 10, "years", 1, 100, "assumption", "Measured years (after the burn-in).", int,
+        "years",
+        10,
+        "years",
+        1,
+        100,
+        "assumption",
+        "Measured years (after the burn-in).",
+        int,
     ),
     "burn_in_years": ParamSpec(
-        "burn_in_years", 5, "years", 0, 50, "assumption (arsenals turn over in ~3 years)",
-        "Years simulated before measuring, so the baseline starts near its steady state.", int,
+        "burn_in_years",
+        5,
+        "years",
+        0,
+        50,
+        "assumption (arsenals turn over in ~3 years)",
+        "Years simulated before measuring, so the baseline starts near its steady state.",
+        int,
     ),
 }
 
@@ -595,7 +877,14 @@ def _field_spec(key: str, f: dataclasses.Field, default: Any) -> ParamSpec:
     kind = {"float": float, "int": int, "str": str, "bool": bool}[ftype.split(" ")[0]]
     m = f.metadata
     return ParamSpec(
-        key, default, m["unit"], m["lo"], m["hi"], m["provenance"], m["help"], kind,
+        key,
+        default,
+        m["unit"],
+        m["lo"],
+        m["hi"],
+        m["provenance"],
+        m["help"],
+        kind,
         optional="None" in ftype,
     )
 
@@ -638,10 +927,12 @@ def _build_section(cls: type, flat: Mapping[str, Any], prefix: str) -> Any:
     for f in dataclasses.fields(cls):
         key = f"{prefix}.{f.name}"
         if "family" in f.metadata:
-            kwargs[f.name] = MappingProxyType({
-                i: _build_section(f.metadata["member"], flat, f"{key}.{i}")
-                for i in f.metadata["family"]()
-            })
+            kwargs[f.name] = MappingProxyType(
+                {
+                    i: _build_section(f.metadata["member"], flat, f"{key}.{i}")
+                    for i in f.metadata["family"]()
+                }
+            )
         else:
             kwargs[f.name] = flat[key]
     return cls(**kwargs)
@@ -656,8 +947,11 @@ def from_flat(flat: Mapping[str, Any], *, rng: Any = None) -> IronRiverScenario:
 
 def is_lever(key: str) -> bool:
     """Policy levers: they keep their baseline value during the burn-in."""
-    return (key.startswith(("enforcement.", "supply.", "tracing."))
-            or key == "migration.us_deterrence" or key.endswith(".police_seizure_rate"))
+    return (
+        key.startswith(("enforcement.", "supply.", "tracing."))
+        or key == "migration.us_deterrence"
+        or key.endswith(".police_seizure_rate")
+    )
 
 
 LEVERS: tuple[str, ...] = tuple(k for k in PARAMETERS if is_lever(k))
@@ -688,7 +982,8 @@ def coerce(spec: ParamSpec, raw: Any, origin: str) -> Any:
         value = _parse_text(raw)
     bad = ScenarioError(
         f"got {raw!r}; allowed: {spec.describe_range()} ({spec.unit})".replace(" ()", ""),
-        file=origin, key=spec.key,
+        file=origin,
+        key=spec.key,
     )
     if spec.kind is str:
         if not isinstance(value, str):

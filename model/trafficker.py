@@ -121,12 +121,17 @@ class Trafficker(CellAgent):
         """Straw purchases this week: limited by supply, enforcement and capital."""
         p = self.model.params
         state = p.supply.states[self.state]
-        straw = p.supply.straw_enforcement if state.straw_enforcement is None else (
-            state.straw_enforcement)
+        straw = (
+            p.supply.straw_enforcement
+            if state.straw_enforcement is None
+            else (state.straw_enforcement)
+        )
         rng = self.model.rng
         attempts = rng.poisson(p.trafficking.guns_per_cell_week * state.multiplier)
-        guns = min(int(rng.binomial(attempts, 1.0 - straw)),
-                   int(self.capital // p.supply.purchase_price_usd))
+        guns = min(
+            int(rng.binomial(attempts, 1.0 - straw)),
+            int(self.capital // p.supply.purchase_price_usd),
+        )
         self.capital -= guns * p.supply.purchase_price_usd
         self.guns_bought += guns
         self.model.place_by_id[self.state].guns_bought_here += guns
@@ -185,7 +190,9 @@ class Trafficker(CellAgent):
                 passed += size
         if seized:
             self.on_seizure()
-        self.risk_gt += model.params.trafficking.risk_learning_rate * (seized / loads - self.risk_gt)
+        self.risk_gt += model.params.trafficking.risk_learning_rate * (
+            seized / loads - self.risk_gt
+        )
         return passed
 
     def on_seizure(self) -> None:
@@ -194,12 +201,17 @@ class Trafficker(CellAgent):
             self.arrested = True
 
     def maybe_exit(self) -> None:
-        """Leave the trade if arrested, broke, or disrupted (a hazard raised by straw enforcement)."""
+        """Leave the trade if arrested, broke or disrupted (straw enforcement raises the hazard)."""
         p = self.model.params
         state = p.supply.states[self.state]
-        straw = p.supply.straw_enforcement if state.straw_enforcement is None else (
-            state.straw_enforcement)
-        hazard = p.trafficking.exit_hazard_per_year + straw * p.trafficking.straw_arrest_hazard_per_year
+        straw = (
+            p.supply.straw_enforcement
+            if state.straw_enforcement is None
+            else (state.straw_enforcement)
+        )
+        hazard = (
+            p.trafficking.exit_hazard_per_year + straw * p.trafficking.straw_arrest_hazard_per_year
+        )
         broke = self.capital < p.supply.purchase_price_usd
         if self.arrested:
             self.model.cells_arrested += 1
@@ -209,8 +221,9 @@ class Trafficker(CellAgent):
 
 
 def enter_new_cells(model: IronRiverModel) -> None:
-    """New cells enter each state when the trade pays: Poisson with mean
-    entry_per_year/52 · share · (margin / baseline margin)^elasticity.
+    """Let new cells enter each state when the trade pays.
+
+    Entrants ~ Poisson(entry_per_year/52 · share · (margin / baseline margin)^elasticity).
     """
     t = model.params.trafficking
     for state, share in geography.source_shares().items():

@@ -16,8 +16,9 @@ SCENARIOS = ROOT / "scenarios"
 
 def small(path: str | None = None, *sets: str, years: int = 4, scale: float = 500):
     """A scenario made cheap to run: fewer simulated households, fewer years."""
-    return load_scenario(SCENARIOS / path if path else None,
-                         [f"years={years}", f"scale={scale}", *sets])
+    return load_scenario(
+        SCENARIOS / path if path else None, [f"years={years}", f"scale={scale}", *sets]
+    )
 
 
 def runs(scenario, n: int = 3, seed: int = 7) -> list[Run]:

@@ -10,16 +10,21 @@ from tests.conftest import small
 
 
 def test_guns_and_households_conserved_every_week():
-    model = IronRiverModel(small(None, "enforcement.us_southbound_interdiction=0.1", years=2,
-                                 scale=2000), rng=3)
+    model = IronRiverModel(
+        small(None, "enforcement.us_southbound_interdiction=0.1", years=2, scale=2000), rng=3
+    )
     hh = model.households
     while model.running:
         model.step()
         row = model.ledger.rows[-1]
         # every gun bought is seized somewhere or delivered to a gang (none is held in transit)
         assert row["cum_guns_bought"] == row["cum_guns_seized"] + row["cum_guns_delivered"]
-        assert row["guns_bought"] == (row["guns_seized_us"] + row["guns_seized_mx"]
-                                      + row["guns_seized_gt_border"] + row["guns_delivered"])
+        assert row["guns_bought"] == (
+            row["guns_seized_us"]
+            + row["guns_seized_mx"]
+            + row["guns_seized_gt_border"]
+            + row["guns_delivered"]
+        )
         counts = np.bincount(hh.status, minlength=len(Status))
         assert np.array_equal(counts, hh.status_counts)
         # home + travelling + being returned = the initial households; each settled household
@@ -38,8 +43,9 @@ def test_home_population_tally_matches_arrays():
     for _ in range(60):
         model.step()
     hh = model.households
-    home = np.bincount(hh.place, weights=hh.size * (hh.status == Status.HOME),
-                       minlength=len(hh.place_ids))
+    home = np.bincount(
+        hh.place, weights=hh.size * (hh.status == Status.HOME), minlength=len(hh.place_ids)
+    )
     assert np.allclose(home, hh.home_size)
 
 

@@ -9,8 +9,18 @@ import sys
 
 from iron_river.cli import main
 
-FILES = ("scenario.toml", "manifest.json", "summary.json", "timeseries.csv", "places.csv",
-         "crossings.csv", "guns.png", "homicide_rates.png", "arrivals.png", "map.png")
+FILES = (
+    "scenario.toml",
+    "manifest.json",
+    "summary.json",
+    "timeseries.csv",
+    "places.csv",
+    "crossings.csv",
+    "guns.png",
+    "homicide_rates.png",
+    "arrivals.png",
+    "map.png",
+)
 SMALL = ["--replicates", "2", "--years", "1", "--scale", "2000", "--quiet"]
 
 
@@ -22,20 +32,43 @@ def test_run_writes_every_output(tmp_path, capsys):
     for f in FILES:
         assert (out / f).is_file() and (out / f).stat().st_size > 0, f
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("guns_trafficked_us_to_mx", "us_sourced_share_seized_mexico",
-                "us_sourced_share_seized_guatemala", "us_southbound_interdiction_rate",
-                "guns_traced_to_us_from_mexico", "firearm_share_homicides_mexico",
-                "homicide_rate_per_100k_MX", "homicide_rate_per_100k_GT",
-                "homicide_rate_per_100k_HN", "homicide_rate_per_100k_SV",
-                "migrants_exposed_share", "families_with_children_violence_reason_share",
-                "us_border_arrivals", "us_border_arrivals_MX", "us_border_arrivals_GT",
-                "us_border_arrivals_HN", "us_border_arrivals_SV"):
+    for key in (
+        "guns_trafficked_us_to_mx",
+        "us_sourced_share_seized_mexico",
+        "us_sourced_share_seized_guatemala",
+        "us_southbound_interdiction_rate",
+        "guns_traced_to_us_from_mexico",
+        "firearm_share_homicides_mexico",
+        "homicide_rate_per_100k_MX",
+        "homicide_rate_per_100k_GT",
+        "homicide_rate_per_100k_HN",
+        "homicide_rate_per_100k_SV",
+        "migrants_exposed_share",
+        "families_with_children_violence_reason_share",
+        "us_border_arrivals",
+        "us_border_arrivals_MX",
+        "us_border_arrivals_GT",
+        "us_border_arrivals_HN",
+        "us_border_arrivals_SV",
+    ):
         m = summary["metrics"][key]
         assert set(m) == {"mean", "p05", "p95"} and m["p05"] <= m["mean"] <= m["p95"]
     header = (out / "places.csv").read_text().splitlines()[0].split(",")
-    assert header == ["replicate", "week", "place", "population", "homicides",
-                      "firearm_homicides", "households_exposed", "departures", "arrivals",
-                      "arsenal", "arsenal_us", "guns_delivered", "price"]
+    assert header == [
+        "replicate",
+        "week",
+        "place",
+        "population",
+        "homicides",
+        "firearm_homicides",
+        "households_exposed",
+        "departures",
+        "arrivals",
+        "arsenal",
+        "arsenal_us",
+        "guns_delivered",
+        "price",
+    ]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 20190101 and len(manifest["replicate_seeds"]) == 2
     assert not list(tmp_path.glob(".r.*")), "no temporary folder left behind"
@@ -44,8 +77,9 @@ def test_run_writes_every_output(tmp_path, capsys):
 def test_same_seed_identical_outputs_different_seed_differs(tmp_path):
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     for out, seed in ((a, "5"), (b, "5"), (c, "6")):
-        assert main(["run", "scenarios/baseline.toml", *SMALL, "--seed", seed,
-                     "--out", str(out)]) == 0
+        assert (
+            main(["run", "scenarios/baseline.toml", *SMALL, "--seed", seed, "--out", str(out)]) == 0
+        )
     for f in ("summary.json", "timeseries.csv", "places.csv", "crossings.csv", "scenario.toml"):
         assert filecmp.cmp(a / f, b / f, shallow=False), f
     assert not filecmp.cmp(a / "timeseries.csv", c / "timeseries.csv", shallow=False)
@@ -72,19 +106,45 @@ def test_params_lists_every_key(capsys):
 def test_compare_writes_table_and_figure(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
-    assert main(["compare", str(root / "baseline.toml"), str(root / "interdiction_x100.toml"),
-                 *SMALL, "--out", "cmp"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(root / "baseline.toml"),
+                str(root / "interdiction_x100.toml"),
+                *SMALL,
+                "--out",
+                "cmp",
+            ]
+        )
+        == 0
+    )
     table = (tmp_path / "cmp" / "compare.csv").read_text()
     assert "interdiction_x100,us_border_arrivals" in table
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 0
     # the second time the scenarios are reused, not run again
     before = (tmp_path / "results" / "baseline" / "summary.json").stat().st_mtime_ns
-    assert main(["compare", str(root / "baseline.toml"), str(root / "interdiction_x100.toml"),
-                 *SMALL, "--out", "cmp"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(root / "baseline.toml"),
+                str(root / "interdiction_x100.toml"),
+                *SMALL,
+                "--out",
+                "cmp",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "results" / "baseline" / "summary.json").stat().st_mtime_ns == before
 
 
 def test_console_script_runs():
-    done = subprocess.run([sys.executable, "-m", "iron_river.cli", "params"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "iron_river.cli", "params"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and "migration.violence_effect" in done.stdout

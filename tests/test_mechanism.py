@@ -24,8 +24,9 @@ def test_causal_order_guns_then_violence_then_arrivals(baseline_runs, x100_runs)
         x = np.mean([r.weekly[key][:52].sum() for r in x100_runs])
         return 1 - x / b
 
-    guns, violence, arrivals = (first_year_drop(k) for k in
-                                ("guns_delivered", "homicides", "arrivals"))
+    guns, violence, arrivals = (
+        first_year_drop(k) for k in ("guns_delivered", "homicides", "arrivals")
+    )
     assert guns > violence > arrivals
 
 
@@ -47,8 +48,9 @@ def test_raising_interdiction_at_one_crossing_shifts_traffic():
         return np.mean([r.crossings[:, j, 0].sum() / r.crossings[:, :-1, 0].sum() for r in rs])
 
     base = runs(small(None, years=2), n=2)
-    tight = runs(small(None, "enforcement.crossings.X-NLD.us_southbound_interdiction=0.3",
-                       years=2), n=2)
+    tight = runs(
+        small(None, "enforcement.crossings.X-NLD.us_southbound_interdiction=0.3", years=2), n=2
+    )
     assert loads_share(tight, "X-NLD") < 0.5 * loads_share(base, "X-NLD")
     for other in ("X-REY", "X-PNG"):
         assert loads_share(tight, other) > loads_share(base, other)
@@ -79,7 +81,10 @@ def test_batch_run_works():
     results = mesa.batch_run(
         IronRiverModel,
         parameters={key: [0.002, 0.2], "scale": 5000, "years": 1, "burn_in_years": 1},
-        rng=[1, 2], max_steps=104, number_processes=1, display_progress=False,
+        rng=[1, 2],
+        max_steps=104,
+        number_processes=1,
+        display_progress=False,
     )
     assert len(results) == 4
     assert {r[key] for r in results} == {0.002, 0.2}

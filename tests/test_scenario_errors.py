@@ -12,8 +12,20 @@ from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
 
 def _run(tmp_path: Path, scenario: Path | str, *extra: str) -> tuple[int, Path]:
     out = tmp_path / "out"
-    code = main(["run", str(scenario), "--replicates", "1", "--years", "1", "--quiet",
-                 "--out", str(out), *extra])
+    code = main(
+        [
+            "run",
+            str(scenario),
+            "--replicates",
+            "1",
+            "--years",
+            "1",
+            "--quiet",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
     return code, out
 
 
@@ -26,16 +38,30 @@ def _write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("name = 'x'\n[enforcement\nus_southbound_interdiction = 0.1\n", ["malformed TOML", "line 2"]),
-        ("[enforcement]\nus_southbund_interdiction = 0.1\n",
-         ["enforcement.us_southbund_interdiction", "did you mean",
-          "enforcement.us_southbound_interdiction"]),
-        ("[enforcement]\nus_southbound_interdiction = 'high'\n",
-         ["enforcement.us_southbound_interdiction", "allowed: a number in [0, 1]"]),
-        ("[enforcement]\nus_southbound_interdiction = 1.5\n",
-         ["enforcement.us_southbound_interdiction", "1.5", "[0, 1]"]),
-        ("[supply.states.US-XX]\nmultiplier = 2\n", ["supply.states.US-XX.multiplier",
-                                                      "unknown parameter"]),
+        (
+            "name = 'x'\n[enforcement\nus_southbound_interdiction = 0.1\n",
+            ["malformed TOML", "line 2"],
+        ),
+        (
+            "[enforcement]\nus_southbund_interdiction = 0.1\n",
+            [
+                "enforcement.us_southbund_interdiction",
+                "did you mean",
+                "enforcement.us_southbound_interdiction",
+            ],
+        ),
+        (
+            "[enforcement]\nus_southbound_interdiction = 'high'\n",
+            ["enforcement.us_southbound_interdiction", "allowed: a number in [0, 1]"],
+        ),
+        (
+            "[enforcement]\nus_southbound_interdiction = 1.5\n",
+            ["enforcement.us_southbound_interdiction", "1.5", "[0, 1]"],
+        ),
+        (
+            "[supply.states.US-XX]\nmultiplier = 2\n",
+            ["supply.states.US-XX.multiplier", "unknown parameter"],
+        ),
         ("years = 2.5\n", ["'years'", "an integer"]),
         ("[migration]\nviolence_effect = true\n", ["migration.violence_effect"]),
     ],
@@ -61,8 +87,12 @@ def test_missing_file(tmp_path, capsys):
 
 
 def test_bad_set_uses_same_validation(tmp_path, capsys):
-    code, out = _run(tmp_path, Path("scenarios/baseline.toml"), "--set",
-                     "enforcement.us_southbound_interdiction=2")
+    code, out = _run(
+        tmp_path,
+        Path("scenarios/baseline.toml"),
+        "--set",
+        "enforcement.us_southbound_interdiction=2",
+    )
     err = capsys.readouterr().err
     assert code == 2 and "--set" in err and "enforcement.us_southbound_interdiction" in err
     assert not out.exists()
@@ -71,8 +101,19 @@ def test_bad_set_uses_same_validation(tmp_path, capsys):
 def test_unwritable_output(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    code = main(["run", "scenarios/baseline.toml", "--replicates", "1", "--years", "1",
-                 "--quiet", "--out", str(blocker / "results")])
+    code = main(
+        [
+            "run",
+            "scenarios/baseline.toml",
+            "--replicates",
+            "1",
+            "--years",
+            "1",
+            "--quiet",
+            "--out",
+            str(blocker / "results"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "cannot write" in err
     assert blocker.read_text() == "not a folder"
@@ -89,15 +130,21 @@ def test_every_key_has_provenance_unit_and_range():
 
 
 def test_required_keys_exist():
-    for key in ("enforcement.us_southbound_interdiction",
-                "enforcement.crossings.X-NLD.us_southbound_interdiction",
-                "supply.states.US-TX.multiplier", "migration.violence_effect", "scale"):
+    for key in (
+        "enforcement.us_southbound_interdiction",
+        "enforcement.crossings.X-NLD.us_southbound_interdiction",
+        "supply.states.US-TX.multiplier",
+        "migration.violence_effect",
+        "scale",
+    ):
         assert key in PARAMETERS
 
 
 def test_set_overrides_file():
-    sc = load_scenario("scenarios/interdiction_x10.toml",
-                       ["enforcement.us_southbound_interdiction=0.5", "scale=1000"])
+    sc = load_scenario(
+        "scenarios/interdiction_x10.toml",
+        ["enforcement.us_southbound_interdiction=0.5", "scale=1000"],
+    )
     assert sc.enforcement.us_southbound_interdiction == 0.5
     assert sc.scale == 1000.0
     assert sc.name == "interdiction_x10"

@@ -13,6 +13,19 @@ def test_baseline_passes_every_target(capsys):
     out = capsys.readouterr().out
     assert "FAIL" not in out, out
     assert code == 0
-    for tid in ("T1", "T2", "T3", "T4", "T5", "T6", "T7-MX", "T7-GT", "T7-HN", "T7-SV", "T8",
-                "T9", "T10"):
+    for tid in (
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+        "T5",
+        "T6",
+        "T7-MX",
+        "T7-GT",
+        "T7-HN",
+        "T7-SV",
+        "T8",
+        "T9",
+        "T10",
+    ):
         assert f"\n{tid} " in out or out.startswith(f"{tid} ")
