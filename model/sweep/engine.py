@@ -82,26 +82,30 @@ class PoolBackend:
         pending = dict(payloads)
         attempts = dict.fromkeys(pending, 0)
         while pending:
-            self._executor = ex = self._new_executor()
+            if self._executor is None:
+                self._executor = self._new_executor()
+            broken = False
             try:
-                futures = {ex.submit(run_batch, p): k for k, p in pending.items()}
+                futures = {self._executor.submit(run_batch, p): k for k, p in pending.items()}
                 for fut in as_completed(futures):
                     k = futures[fut]
                     try:
                         result = fut.result()
                     except BrokenProcessPool as e:
+                        broken = True
                         attempts[k] += 1
                         if attempts[k] > self.retries:
                             pending.pop(k)
                             yield k, RuntimeError(f"a worker process died {attempts[k]} times: {e}")
                         continue
                     except Exception as e:
-                        pending.pop(k)
-                        yield k, e
-                        continue
+                        result = e
                     pending.pop(k)
                     yield k, result
-            finally:
+            except BaseException:  # interrupted, or the consumer stopped early
+                self._shutdown()
+                raise
+            if broken:
                 self._shutdown()
 
     def _shutdown(self) -> None:

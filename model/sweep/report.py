@@ -67,8 +67,22 @@ def response_table(df, key: str, scale: str, metrics: list[str]):
     return pd.DataFrame(parts).reset_index()
 
 
-def plot_response(table, key: str, scale: str, metrics: list[str], path: Path) -> None:
-    """Panels of metric vs lever with 50% and 90% bands."""
+def _lever_axis(ax, x: np.ndarray, key: str, scale: str, baseline: Any) -> None:
+    if scale == "log":
+        ax.set_xscale("log")
+    if len(x) <= 8:
+        from matplotlib.ticker import NullFormatter
+
+        ax.set_xticks(x, [f"{v:.3g}" for v in x], fontsize=7, rotation=45)
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    if isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
+        ax.axvline(baseline, color="grey", ls="--", lw=0.8, label="baseline")
+    ax.set_xlabel(key, fontsize=8)
+
+
+def plot_response(table, key: str, scale: str, metrics: list[str], path: Path,
+                  baseline: Any = None) -> None:
+    """Draw panels of metric vs lever with 50% and 90% bands."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -83,9 +97,7 @@ def plot_response(table, key: str, scale: str, metrics: list[str], path: Path) -
                         label="50% of runs")
         ax.plot(x, table[f"{m}_mean"], "o-", color="C0", ms=3, label="mean")
         ax.plot(x, table[f"{m}_q50"], ":", color="k", lw=1, label="median")
-        if scale == "log":
-            ax.set_xscale("log")
-        ax.set_xlabel(key, fontsize=8)
+        _lever_axis(ax, x, key, scale, baseline)
         ax.set_title(m.replace("_", " "), fontsize=10)
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="best")
@@ -233,7 +245,8 @@ def make_report(out: Path, dest: Path | None = None) -> dict[str, Any]:
         table = response_table(df, p["key"], p["scale"], metrics)
         name = f"response_{short(p['key'])}"
         table.to_csv(dest / f"{name}.csv", index=False)
-        plot_response(table, p["key"], p["scale"], metrics, dest / f"{name}.png")
+        plot_response(table, p["key"], p["scale"], metrics, dest / f"{name}.png",
+                      p.get("baseline"))
         files += [dest / f"{name}.csv", dest / f"{name}.png"]
     numeric = [p for p in params if p["kind"] in ("float", "int")]
     if len(numeric) >= 2:

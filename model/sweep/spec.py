@@ -64,6 +64,7 @@ class Axis:
         scale: ``linear`` or ``log`` spacing/sampling within the range.
         points: Number of grid points within the range.
         kind: ``float``, ``int``, ``bool`` or ``str``, from the parameter's default.
+        baseline: The base scenario's value of this key (None if unset).
     """
 
     key: str
@@ -73,6 +74,7 @@ class Axis:
     scale: str
     points: int | None
     kind: str
+    baseline: Any = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
             out.append(v)
         if len(set(out)) != len(out):
             raise SpecError(path, f"{where}.values", "values repeat")
-        return Axis(key, tuple(out), None, None, scale, None, kind)
+        return Axis(key, tuple(out), None, None, scale, None, kind, base_value)
     if kind not in ("float", "int"):
         raise SpecError(path, f"{where}.range",
                         f"a range needs a numeric parameter; this one is {kind}")
@@ -228,7 +230,7 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
             path, f"{where}.points",
             f'only for sampling = "grid"; {sampling} uses top-level samples = N',
         )
-    return Axis(key, None, lo, hi, scale, points, kind)
+    return Axis(key, None, lo, hi, scale, points, kind, base_value)
 
 
 def load_spec(path: str | Path, adapter: Any) -> SweepSpec:

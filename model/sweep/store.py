@@ -95,6 +95,7 @@ def manifest_for(plan: Plan) -> dict[str, Any]:
         "report": {"metrics": list(spec.report_metrics), "lever": spec.report_lever},
         "parameters": [
             {"key": a.key, "kind": a.kind, "scale": a.scale, "range": [a.lo, a.hi],
+             "baseline": a.baseline,
              "values": axis_values(a) if spec.sampling == "grid" else None}
             for a in spec.axes
         ],

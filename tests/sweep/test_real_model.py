@@ -49,13 +49,18 @@ metrics = ["us_border_arrivals", "homicides_total", "guns_delivered"]
 weekly = ["arrivals"]
 [set]
 scale = 2000
+burn_in_years = 0
 [parameters."{LEVER}"]
 values = ["baseline", 0.3]
 """)
     plan = build_plan(load_spec(spec, adapter), adapter, "iron_river.sweep.adapter")
     a, b = tmp_path / "a", tmp_path / "b"
     assert engine.run_sweep(plan, a, engine.SerialBackend(), progress=False).done == 4
-    assert engine.run_sweep(plan, b, engine.PoolBackend(2), progress=False).done == 4
+    pool = engine.PoolBackend(2)
+    try:
+        assert engine.run_sweep(plan, b, pool, progress=False).done == 4
+    finally:
+        pool.close()
     store.collect([a])
     store.collect([b])
     assert filecmp.cmp(a / "runs.parquet", b / "runs.parquet", shallow=False)
@@ -68,7 +73,7 @@ values = ["baseline", 0.3]
     from iron_river.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "baseline.toml").with_values(
-        {"scale": 2000, "years": 1, LEVER: 0.3})
+        {"scale": 2000, "years": 1, "burn_in_years": 0, LEVER: 0.3})
     run = simulate(sc, replicate_seeds(1, 2)[1])
     row = t[(t[LEVER] == 0.3) & (t.replicate == 1)].iloc[0]
     assert row.us_border_arrivals == run.metrics["us_border_arrivals"]

@@ -176,9 +176,11 @@ def test_a_task_that_keeps_killing_its_pool_worker_is_reported_lost(tmp_path, mo
         "def simulate(sc, seed):\n    os._exit(9)\n")
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ['PYTHONPATH']}")
     sys.path.insert(0, str(tmp_path))
+    pool = engine.PoolBackend(2, retries=1)
     try:
-        results = dict(engine.PoolBackend(2, retries=1).results(payloads))
+        results = dict(pool.results(payloads))
     finally:
+        pool.close()
         sys.path.remove(str(tmp_path))
     assert results[0]["rows"][0]["error"] is None
     assert isinstance(results[1], RuntimeError) and "died 2 times" in str(results[1])
