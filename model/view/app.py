@@ -3,7 +3,7 @@
 Run it with ``iron-river view [SCENARIO]``, or ``solara run iron_river.view.app``, or show
 ``page`` in a Jupyter notebook. The sidebar holds Step / Play / Reset, the scenario picker (every
 file in ``scenarios/``), the seed, the scale and sliders for the main policy levers; the page
-holds the map, a plain-words panel and the live charts.
+holds the map, a plain-words panel and the live charts (see `iron_river.view.panels`).
 
 Environment:
     IRON_RIVER_VIEW_SCENARIO: the scenario file to start with (a path, or a name in
@@ -19,10 +19,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import solara
+from mesa.visualization import SolaraViz
+
 from iron_river.model import IronRiverModel
 from iron_river.scenario import PARAMETERS, load_scenario
-from iron_river.view.panels import panels
-from mesa.visualization import SolaraViz
+from iron_river.view.panels import Dashboard
 
 BUILT_IN = "(built-in baseline)"
 DEFAULT_SCALE = 1000.0  # real households per simulated one: fast enough to watch (see README)
@@ -177,17 +179,32 @@ def model_params(initial: str) -> dict[str, Any]:
     return params
 
 
-def make_page(scenario: str | None = None):
-    """Build the SolaraViz page, starting from ``scenario`` (a path or a name in ``scenarios/``)."""
-    params = model_params(scenario or "")
-    model = ViewModel(rng=DEFAULT_SEED, scenario_file=params["scenario_file"]["value"])
-    return SolaraViz(
-        model,
-        components=list(panels()),
-        model_params=params,
-        name="iron river: guns south, people north",
-        play_interval=1,
+@solara.component
+def Page(scenario: str | None = None):  # noqa: N802 (a Solara component)
+    """Show the whole page: Mesa's SolaraViz (sidebar, controls) and the dashboard of panels.
+
+    Each browser session gets its own model, so two people looking at the same server do not
+    step each other's run. SolaraViz's Reset replaces ``model.value``; the dashboard follows.
+
+    Args:
+        scenario: the scenario to start with (a path or a name in ``scenarios/``); by default
+            ``$IRON_RIVER_VIEW_SCENARIO``, else the baseline.
+    """
+    wanted = scenario or os.environ.get("IRON_RIVER_VIEW_SCENARIO") or ""
+    params = solara.use_memo(lambda: model_params(wanted), [wanted])
+    first = solara.use_memo(
+        lambda: ViewModel(rng=DEFAULT_SEED, scenario_file=params["scenario_file"]["value"]),
+        [wanted],
     )
+    model = solara.use_reactive(first)
+    SolaraViz(model, components=[], model_params=params, play_interval=1,
+              name="iron river: guns south, people north")
+    Dashboard(model.value)
 
 
-page = make_page(os.environ.get("IRON_RIVER_VIEW_SCENARIO"))
+def make_page(scenario: str | None = None):
+    """Return the page element, starting from ``scenario`` (a path or a name in ``scenarios/``)."""
+    return Page(scenario)
+
+
+page = Page()

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+
 from iron_river.view.svg import FONT, colour, fmt_number, gradient
 
 HOMICIDE_MAX = 100.0  # homicides per 100k per year at the top of the colour scale
@@ -110,7 +111,7 @@ def map_svg(model: Any) -> str:
             ``migrant_flows``, ``week`` and ``year``).
 
     Returns:
-        The ``<svg>`` element as text; it scales to the width and height of its container.
+        The ``<svg>`` element as text; it scales to the width of its container.
     """
     places: Sequence[Any] = model.places
     pos = {p.place_id: project(p.lon, p.lat) for p in places}
@@ -119,7 +120,7 @@ def map_svg(model: Any) -> str:
     map_w = width - _PAD_RIGHT
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width:.0f} {height:.0f}' "
-        "width='100%' height='100%' preserveAspectRatio='xMidYMid meet' data-chart='map' "
+        "width='100%' style='display:block' data-chart='map' "
         f"{FONT} font-size='9'>",
         f"<defs>{gradient(HOMICIDE_CMAP, 'homicide-scale')}</defs>",
         f"<rect width='{map_w:.0f}' height='{height:.0f}' fill='#eef3f7'/>",

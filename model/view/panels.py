@@ -1,8 +1,8 @@
 """The view's panels: the map, the live charts and the plain-words explanation.
 
-Each panel is a function of the model that SolaraViz wraps in a component redrawn after every
-step. The drawing itself (`map_svg`, `chart_svg`, `explanation`) is plain Python returning text,
-so it can be tested without Solara or a browser.
+Each panel is a function of the model drawn inside `Dashboard`, the component that lays them out
+and is redrawn after every step. The drawing itself (`map_svg`, `chart_svg`, `explanation`) is
+plain Python returning text, so it can be tested without Solara or a browser.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 import solara
+from mesa.visualization.utils import update_counter
+
 from iron_river.view.mapview import map_svg
 from iron_river.view.svg import Series, fmt_number, line_chart
 
-# The panel fills its grid cell; the SVG inside keeps its aspect ratio.
-PANEL_STYLE = "width: 100%; height: 100%; min-height: 260px;"
+# The SVG inside a panel takes the panel's width and keeps its aspect ratio.
+PANEL_STYLE = "width: 100%;"
 
 
 @dataclass(frozen=True)
@@ -120,32 +122,30 @@ def _pct(x: float) -> str:
     return f"{100 * x:.3g}%"
 
 
-LEVER_TEXT: tuple[tuple[str, str, str], ...] = (
-    ("enforcement.us_southbound_interdiction", "US inspection",
-     "Chance a southbound load is seized at a US crossing"),
-    ("supply.straw_enforcement", "Straw purchases", "Chance a straw purchase is blocked"),
-    ("enforcement.mx_customs_interdiction", "MX customs", "Chance Mexican customs seize a load"),
-    ("enforcement.mx_gt_border_interdiction", "MX–GT border",
-     "Chance a load is seized at the Mexico–Guatemala border"),
-    ("migration.violence_effect", "Violence→migr.", "Strength of the violence→migration link"),
+LEVER_TEXT: tuple[tuple[str, str], ...] = (
+    ("enforcement.us_southbound_interdiction", "US inspection"),
+    ("supply.straw_enforcement", "Straw purchases"),
+    ("enforcement.mx_customs_interdiction", "MX customs"),
+    ("enforcement.mx_gt_border_interdiction", "MX–GT border"),
+    ("migration.violence_effect", "Violence→migr."),
 )
 
 
 def levers_text(model: Any) -> str:
-    """Describe the main levers in force, in words, marking those set with the sidebar."""
+    """List the main levers in force by their sidebar names, marking those set with a slider."""
     flat = model.scenario.flat()
     moved = getattr(model, "levers_from_sliders", frozenset())
     parts = []
-    for key, short, words in LEVER_TEXT:
+    for key, short in LEVER_TEXT:
         value = float(flat[key])
         shown = f"×{value:g}" if key == "migration.violence_effect" else _pct(value)
         mark = " (*slider*)" if key in moved else ""
-        parts.append(f"{words} [{short}]: {shown}{mark}.")
-    return " ".join(parts)
+        parts.append(f"{short} {shown}{mark}")
+    return " · ".join(parts)
 
 
 def explanation(model: Any) -> str:
-    """Write the plain-words panel: what the page shows, where the run is, this week's news."""
+    """Write the plain-words panel: where the run is, this week's news, how to read the page."""
     sc = model.scenario
     data = model.datacollector.model_vars
 
@@ -154,47 +154,42 @@ def explanation(model: Any) -> str:
         return float(values[-1])
 
     burn = int(getattr(model, "burn_in_weeks", 0))
-    if model.week < burn:
-        phase = (f"burn-in: baseline levers until week {burn}, then this scenario's levers take "
-                 "effect")
-    else:
-        phase = "the scenario's levers are in effect"
+    phase = (f"burn-in with baseline levers until week {burn}" if model.week < burn
+             else "levers in effect")
     if not getattr(model, "running", True):
-        phase += "; the run has reached its end (press Reset)"
-    week_line = (
-        f"**Week {model.week}** (year {model.year:+.2f}; {phase}). Scenario **{sc.name}**, "
-        f"one simulated household for {fmt_number(sc.scale)} real ones."
-    )
+        phase += "; the run is over, press Reset"
+    week_line = (f"**Week {model.week}** (year {model.year:+.2f}; {phase}). Scenario "
+                 f"**{sc.name}**; one simulated household stands for {fmt_number(sc.scale)}.")
     if model.week == 0:
         this_week = "Press **Step** (one week) or **▶** (play) to start."
     else:
         this_week = (
-            f"This week: {fmt_number(last('guns_bought'))} guns bought in the US, "
-            f"{fmt_number(last('guns_seized_us'))} seized going south at US crossings and "
-            f"{fmt_number(last('guns_seized_mx'))} by Mexican customs, "
-            f"{fmt_number(last('guns_delivered'))} delivered to gangs. Homicide rate: Mexico "
-            f"{last('homicide_rate_MX'):.1f}, Honduras {last('homicide_rate_HN'):.1f} per 100k/yr. "
-            f"{fmt_number(last('departures'))} people left home and "
+            f"This week: {fmt_number(last('guns_bought'))} guns bought in the US; "
+            f"{fmt_number(last('guns_seized_us'))} seized at US crossings and "
+            f"{fmt_number(last('guns_seized_mx'))} by Mexican customs; "
+            f"{fmt_number(last('guns_delivered'))} delivered to gangs. Homicides per 100k a "
+            f"year: Mexico {last('homicide_rate_MX'):.1f}, Honduras "
+            f"{last('homicide_rate_HN'):.1f}. {fmt_number(last('departures'))} people left home; "
             f"{fmt_number(last('arrivals'))} arrived at the US border."
         )
     return "\n\n".join([
         week_line,
         this_week,
-        "**What you are looking at.** Trafficker cells buy guns through straw purchasers in US "
-        "states (grey squares) and smuggle them south through border crossings (triangles) to "
-        "gangs in Mexico and Central America (red curves, wider = more guns). Armed gangs drive "
-        "homicides (circle colour; circle size = people at home). Households hit by violence "
-        "decide to leave and travel north to the US border (blue dashed curves). Hover the map "
-        "for numbers.",
-        "**Levers in effect** (sidebar name in brackets; *slider* marks a value set with the "
-        "sidebar, the others come from the scenario file). " + levers_text(model),
-        "Move a slider and press **Reset** to apply it. A slider left at its baseline value "
-        "keeps the scenario file's value; reload the page to start again from the file.",
+        "**The picture.** Guns bought in US states (grey squares) cross the border "
+        "(triangles; the number is guns seized) to gangs in Mexico and Central America (red, "
+        "wider = more guns). Circles are places: colour = homicide rate, size = people at home. "
+        "Blue dashes: migrants heading for the US border. Hover the map for numbers.",
+        f"**Levers** (*slider* = set in the sidebar, others from the scenario file): "
+        f"{levers_text(model)}. In order: the chance a southbound load is seized at a US "
+        "crossing, that a straw purchase is blocked, that Mexican customs or the "
+        "Mexico–Guatemala border seize a load, and the strength of the violence→migration "
+        "link. Move a slider, then press **Reset**; reload the page to get the file's values "
+        "back.",
     ])
 
 
-def MapPanel(model: Any) -> None:  # noqa: N802 (a Solara component name)
-    """Show the map (SolaraViz redraws it after every step)."""
+def MapPanel(model: Any) -> None:  # noqa: N802 (drawn inside a Solara component)
+    """Show the map."""
     solara.HTML(tag="div", unsafe_innerHTML=map_svg(model), style=PANEL_STYLE,
                 classes=["iron-river-panel", "iron-river-map"])
 
@@ -216,6 +211,29 @@ def ExplanationPanel(model: Any) -> None:  # noqa: N802
         solara.Markdown(explanation(model))
 
 
+CHART_PANELS = tuple(make_chart_panel(spec) for spec in CHARTS)
+
+
 def panels() -> Sequence[Any]:
-    """Every panel, in page order: map, explanation, then the charts."""
-    return [MapPanel, ExplanationPanel, *(make_chart_panel(spec) for spec in CHARTS)]
+    """Return every panel, in page order: map, explanation, then the charts."""
+    return [MapPanel, ExplanationPanel, *CHART_PANELS]
+
+
+@solara.component
+def Dashboard(model: Any):  # noqa: N802
+    """Lay the panels out: the map beside the explanation, then the charts, three to a row.
+
+    Redrawn after every step (it reads Mesa's ``update_counter``, which Step and Play bump) and
+    whenever Reset replaces the model.
+    """
+    update_counter.get()
+    with solara.Column(style="width: 100%; padding: 0 8px;"):
+        with solara.ColumnsResponsive(default=12, large=[8, 4]):
+            with solara.Card(margin=0, elevation=1):
+                MapPanel(model)
+            with solara.Card(margin=0, elevation=1):
+                ExplanationPanel(model)
+        with solara.ColumnsResponsive(default=12, medium=6, large=4):
+            for chart in CHART_PANELS:
+                with solara.Card(margin=0, elevation=1):
+                    chart(model)

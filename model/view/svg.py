@@ -125,8 +125,8 @@ def line_chart(
     x_label: str = "year",
     y_min: float | None = 0.0,
     y_max: float | None = None,
-    width: int = 480,
-    height: int = 270,
+    width: int = 420,
+    height: int = 260,
     ident: str = "chart",
     max_points: int = 400,
 ) -> str:
@@ -149,7 +149,7 @@ def line_chart(
         The ``<svg>`` element as text.
     """
     legend_rows = math.ceil(len(series) / 2)
-    left, right, top, bottom = 52, 10, 28 + 14 * legend_rows, 40
+    left, right, top, bottom = 50, 10, 30 + 15 * legend_rows, 40
     pw, ph = width - left - right, height - top - bottom
     xs = np.asarray(x, dtype=float)
     ys_all = [np.asarray(s.values, dtype=float)[: len(xs)] for s in series]
@@ -172,10 +172,10 @@ def line_chart(
 
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
-        f"width='100%' height='100%' preserveAspectRatio='xMidYMid meet' data-chart='{ident}' "
-        f"{FONT} font-size='11'>",
+        f"width='100%' style='display:block' data-chart='{ident}' "
+        f"{FONT} font-size='12'>",
         f"<rect width='{width}' height='{height}' fill='white'/>",
-        f"<text x='{left}' y='16' font-size='13' font-weight='500'>{escape(title)}</text>",
+        f"<text x='8' y='16' font-size='14' font-weight='500'>{escape(title)}</text>",
     ]
     for t, label in zip(yticks, tick_labels(yticks), strict=True):
         yy = sy(t)
@@ -210,8 +210,8 @@ def line_chart(
                            f"stroke-width='1.8'{dash} data-series='{escape(s.label)}'/>")
         last = ys[np.isfinite(ys)]
         value = f": {fmt_number(float(last[-1]))}" if last.size else ""
-        legend_x = left + (i % 2) * (pw / 2)
-        ly = 34 + 14 * (i // 2)
+        legend_x = 8 + (i % 2) * ((width - 16) / 2)
+        ly = 35 + 15 * (i // 2)
         out.append(f"<line x1='{legend_x}' x2='{legend_x + 16}' y1='{ly - 4}' y2='{ly - 4}' "
                    f"stroke='{col}' stroke-width='2.5'{dash}/>")
         out.append(f"<text x='{legend_x + 20}' y='{ly}' fill='#222'>"

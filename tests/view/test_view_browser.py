@@ -12,6 +12,7 @@ import time
 
 import pytest
 from browser_support import free_port, offline_env, start_server, stop_server
+
 from iron_river.view.panels import CHARTS
 
 pytestmark = pytest.mark.browser
@@ -102,7 +103,7 @@ def test_user_session(view_server, watched_page, tmp_path):
     )
     for ident in ["map", *(c.ident for c in CHARTS)]:
         assert_drawn(page, ident)
-    assert "US inspection]: 0.22%" in explanation_text(page)
+    assert "US inspection 0.22% ·" in explanation_text(page)
 
     # Switch scenario and Reset: the scenario file's levers are in force.
     select_option(page, "Scenario", "crackdown")
@@ -112,7 +113,7 @@ def test_user_session(view_server, watched_page, tmp_path):
     )
     assert week_of(page) == 0
     text = explanation_text(page)
-    assert f"US inspection]: {100 * CRACKDOWN_INTERDICTION:g}%." in text, text
+    assert f"US inspection {100 * CRACKDOWN_INTERDICTION:g}% ·" in text, text
 
     # Move the interdiction slider to its maximum and Reset: the model has the new value.
     thumb = page.locator(".v-input").filter(has_text="US inspection").locator("[role='slider']")
@@ -121,7 +122,7 @@ def test_user_session(view_server, watched_page, tmp_path):
     page.get_by_role("button", name="Reset").click()
     page.wait_for_function(
         "() => document.querySelector('.iron-river-explanation').innerText"
-        ".includes('US inspection]: 100% (slider)')"
+        ".includes('US inspection 100% (slider)')"
     )
     assert "crackdown" in explanation_text(page)
     step.click()

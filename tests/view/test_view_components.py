@@ -9,9 +9,10 @@ import ipyvuetify as v
 import ipywidgets
 import pytest
 import solara
+from mesa.visualization.solara_viz import _check_model_params
+
 from iron_river.scenario import PARAMETERS
 from iron_river.view import app, panels
-from mesa.visualization.solara_viz import _check_model_params
 
 
 @pytest.fixture
@@ -161,7 +162,7 @@ def test_each_panel_renders(stepped_model, panel):
     box, rc = solara.render(Host(), handle_error=False)
     text = text_of(box)
     if panel is panels.ExplanationPanel:
-        assert "Week 2" in text and "What you are looking at" in text
+        assert "Week 2" in text and "The picture" in text
     else:
         (html,) = html_of(rc)
         assert html.startswith("<svg") and "data-chart=" in html
@@ -189,14 +190,14 @@ def test_page_steps_resets_and_switches_scenario(scenarios):
     find_button(rc, "Reset").click()
     text = text_of(box)
     assert "Week 0 " in html_of(rc)[0]
-    assert "US inspection]: 50% (<em>slider</em>)" in text
+    assert "US inspection 50% (<em>slider</em>)" in text
 
     slider.v_model = PARAMETERS["enforcement.us_southbound_interdiction"].default
     rc.find(v.Select, label="Scenario").widget.v_model = "crackdown"
     find_button(rc, "Reset").click()
     text = text_of(box)
     assert "Scenario <strong>crackdown</strong>" in text
-    assert "US inspection]: 30%." in text
+    assert "US inspection 30% ·" in text
 
 
 def test_panels_are_plain_functions_solaraviz_wraps():

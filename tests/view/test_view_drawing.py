@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+
 from iron_river.view import mapview, panels, svg
 from iron_river.view.app import ViewModel
 
@@ -141,6 +142,6 @@ def test_years_axis_starts_at_the_levers(model):
 def test_explanation_says_where_and_when(model):
     text = panels.explanation(model)
     assert re.search(rf"\*\*Week {model.week}\*\*", text)
-    assert "US inspection]: 0.22%." in text
-    assert "What you are looking at" in text
+    assert "US inspection 0.22% ·" in text
+    assert "The picture" in text
     assert "guns bought in the US" in text
