@@ -176,15 +176,14 @@ def explanation(model: Any) -> str:
         week_line,
         this_week,
         "**The picture.** Guns bought in US states (grey squares) cross the border "
-        "(triangles; the number is guns seized) to gangs in Mexico and Central America (red, "
-        "wider = more guns). Circles are places: colour = homicide rate, size = people at home. "
-        "Blue dashes: migrants heading for the US border. Hover the map for numbers.",
+        "(triangles; number = guns seized) to gangs in Mexico and Central America (red, wider "
+        "= more guns). Circles: colour = homicide rate, size = people at home. Blue dashes: "
+        "migrants heading for the US border. Hover the map for numbers.",
         f"**Levers** (*slider* = set in the sidebar, others from the scenario file): "
-        f"{levers_text(model)}. In order: the chance a southbound load is seized at a US "
-        "crossing, that a straw purchase is blocked, that Mexican customs or the "
-        "Mexico–Guatemala border seize a load, and the strength of the violence→migration "
-        "link. Move a slider, then press **Reset**; reload the page to get the file's values "
-        "back.",
+        f"{levers_text(model)}. Move a slider, then press **Reset**; reload the page to get "
+        "the file's values back. The percentages are the chances that a southbound load is "
+        "seized at a US crossing, a straw purchase is blocked, Mexican customs or the "
+        "Mexico–Guatemala border seize a load.",
     ])
 
 
@@ -221,7 +220,7 @@ def panels() -> Sequence[Any]:
 
 @solara.component
 def Dashboard(model: Any):  # noqa: N802
-    """Lay the panels out: the map beside the explanation, then the charts, three to a row.
+    """Lay the panels out: the map beside the explanation, then the charts, two or three a row.
 
     Redrawn after every step (it reads Mesa's ``update_counter``, which Step and Play bump) and
     whenever Reset replaces the model.
@@ -233,7 +232,7 @@ def Dashboard(model: Any):  # noqa: N802
                 MapPanel(model)
             with solara.Card(margin=0, elevation=1):
                 ExplanationPanel(model)
-        with solara.ColumnsResponsive(default=12, medium=6, large=4):
+        with solara.ColumnsResponsive(default=12, medium=6, xlarge=4):
             for chart in CHART_PANELS:
                 with solara.Card(margin=0, elevation=1):
                     chart(model)

@@ -47,7 +47,7 @@ def test_min_alias_is_made_from_unminified_file(tmp_path):
 
 
 @pytest.mark.browser
-def test_toy_page_renders_offline(toy_server, watched_page, tmp_path):
+def test_toy_page_renders_offline(watched_page, toy_server, tmp_path):
     page = watched_page.page
     page.goto(toy_server.url)
     page.get_by_role("button", name="Step").wait_for()

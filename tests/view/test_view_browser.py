@@ -83,7 +83,7 @@ def select_option(page, label: str, option: str) -> None:
     page.locator(".menuable__content__active .v-list-item").filter(has_text=option).first.click()
 
 
-def test_user_session(view_server, watched_page, tmp_path):
+def test_user_session(watched_page, view_server, tmp_path):
     w = watched_page
     page = w.page
     page.goto(view_server.url)
