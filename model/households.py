@@ -99,6 +99,34 @@ class Households:
         places = np.repeat(np.arange(len(per_place)), per_place)
         return self.start[places] + (rng.random(places.size) * self.count[places]).astype(np.int64)
 
+    def bernoulli_rows(self, q: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Each row of place ``p`` independently with probability ``q[p]``: sorted, no repeats.
+
+        Walks each place's block with geometric gaps, so the cost grows with the rows picked,
+        not with the population.
+        """
+        q = np.clip(np.asarray(q, dtype=float), 0.0, 1.0)
+        places = np.flatnonzero(q > 0)
+        chunks = []
+        pos = np.zeros(len(q), dtype=np.int64)  # next unvisited offset in each block (−1 based)
+        pos[:] = -1
+        todo = places
+        while todo.size:
+            lam = self.count[todo] * q[todo]
+            m = np.ceil(lam + 6.0 * np.sqrt(lam) + 8.0).astype(np.int64)
+            seg = np.repeat(np.arange(todo.size), m)
+            steps = rng.geometric(np.repeat(q[todo], m))
+            ends = np.cumsum(m)
+            csum = np.cumsum(steps)
+            base = np.concatenate([[0], csum[ends[:-1] - 1]])
+            offset = pos[todo][seg] + csum - base[seg]
+            keep = offset < self.count[todo][seg]
+            chunks.append(self.start[todo][seg[keep]] + offset[keep])
+            pos[todo] = offset[ends - 1]
+            todo = todo[pos[todo] < self.count[todo]]  # rare: the draw fell short of the block
+        rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        return np.sort(rows) if len(chunks) > 1 else rows
+
     def persons(self, rows: np.ndarray) -> np.ndarray:
         """Real persons per place for a set of rows (scaled up)."""
         return (

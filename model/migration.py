@@ -110,7 +110,7 @@ def decide(
         * np.exp(v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient * EXPOSURE_CAP))
     )
     q_max = -np.expm1(-h_max / 52.0)
-    rows = np.unique(hh.random_in_places(rng.binomial(hh.count, q_max), rng))
+    rows = hh.bernoulli_rows(q_max, rng)
     rows = rows[hh.status[rows] == Status.HOME]
     h0 = base_hazard(hh, rows, base, m, week)
     h = h0 * np.exp(violence_exponent(hh, rows, ambient, m, week, half_life))
