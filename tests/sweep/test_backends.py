@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from sweep_helpers import DASK, LEVER, STRAW, sweep_cli, write_spec
+
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
-from sweep_helpers import DASK, LEVER, STRAW, sweep_cli, write_spec
 
 TWO_LEVERS = f"""
 [parameters."{LEVER}"]

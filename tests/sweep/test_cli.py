@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from iron_river.sweep import cli
 from sweep_helpers import sweep_cli
+
+from iron_river.sweep import cli
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -71,3 +72,22 @@ def test_shard_from_environment():
         cli.resolve_shard(parse("x.toml", "--shard-index", "3", "--shard-count", "3"), {})
     # an engine given explicitly wins over the array environment
     assert cli.resolve_shard(parse("x.toml", "--local-dask"), slurm) is None
+
+
+def test_the_iron_river_command_has_sweep(tmp_path, spec_path):
+    """Through the project's console script (model/cli.py registers the sweep command)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("iron-river")
+    if not exe.exists():
+        pytest.skip("iron-river console script not installed")
+    out = tmp_path / "out"
+    r = subprocess.run([str(exe), "sweep", str(spec_path), "--binding", "fake_model",
+                        "--workers", "1", "--out", str(out), "--no-progress"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(exe), "sweep", "status", str(out)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and "done     12" in r.stdout

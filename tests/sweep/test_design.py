@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sweep_helpers import write_spec
+
 from iron_river.sweep.design import auto_batch_size, build_plan, run_seed
 from iron_river.sweep.spec import load_spec
-from sweep_helpers import write_spec
 
 
 def test_run_seed_is_the_nth_child_of_the_root_seed():

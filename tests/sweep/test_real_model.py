@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from iron_river.sweep import adapter, engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import SpecError, load_spec

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from iron_river.sweep import report
 from sweep_helpers import LEVER, STRAW, sweep_cli, write_spec
+
+from iron_river.sweep import report
 
 
 @pytest.fixture(scope="module")

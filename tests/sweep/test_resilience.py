@@ -13,10 +13,11 @@ from pathlib import Path
 import psutil
 import pyarrow.parquet as pq
 import pytest
+from sweep_helpers import DASK, LEVER, PY, sweep_cli, write_spec
+
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
-from sweep_helpers import DASK, LEVER, PY, sweep_cli, write_spec
 
 SLOW = f"""
 [parameters."{LEVER}"]

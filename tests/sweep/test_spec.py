@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from sweep_helpers import LEVER, STRAW, sweep_cli, write_spec
+
 from iron_river.sweep.design import axis_values, build_plan, design_points
 from iron_river.sweep.spec import SpecError, load_spec
-from sweep_helpers import LEVER, STRAW, sweep_cli, write_spec
 
 
 def bad(tmp_path, fake, **kw):
