@@ -31,6 +31,7 @@ DEFAULT_SCALE = 1000.0  # real households per simulated one: fast enough to watc
 SCALES = ("100", "300", "1000", "3000", "10000")
 BURN_IN_CHOICES = ("0", "1", "3")
 DEFAULT_SEED = "42"
+PLAY_INTERVAL_MS = 20  # pause between weeks while playing: ~15 weeks/s here (the slider changes it)
 # The levers the sidebar offers, with the slider step (the range comes from the schema).
 LEVER_SLIDERS: dict[str, tuple[str, float]] = {
     "enforcement.us_southbound_interdiction": ("US inspection", 0.001),
@@ -197,7 +198,7 @@ def Page(scenario: str | None = None):  # noqa: N802 (a Solara component)
         [wanted],
     )
     model = solara.use_reactive(first)
-    SolaraViz(model, components=[], model_params=params, play_interval=1,
+    SolaraViz(model, components=[], model_params=params, play_interval=PLAY_INTERVAL_MS,
               name="iron river: guns south, people north")
     Dashboard(model.value)
 

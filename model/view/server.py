@@ -8,6 +8,7 @@ telemetry and asks nothing of the internet (the front end comes from the local a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -85,6 +86,10 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"iron river view: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
     proc = subprocess.Popen(server_command(host, port), env=server_env(scenario))
+    # A SIGTERM to us (a service manager, `kill`) also stops the server; outside the main
+    # thread signals cannot be handled, and are left alone.
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, lambda signum, _frame: proc.send_signal(signum))
     try:
         return proc.wait()
     except KeyboardInterrupt:
