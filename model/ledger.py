@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from iron_river.arsenal import Origin
+from iron_river.exposure import current
 from iron_river.geography import COUNTRIES
 from iron_river.households import Status
 
@@ -35,6 +36,18 @@ PLACE_FIELDS = (
     "price",
 )
 CROSSING_FIELDS = ("loads", "guns_attempted", "guns_seized_us", "guns_seized_mx", "guns_seized")
+SAMPLE_FIELDS = (
+    "week",
+    "household",
+    "place",
+    "size",
+    "children",
+    "poor",
+    "relatives_abroad",
+    "status",
+    "exposure",
+    "exposed_recently",
+)
 
 
 class Ledger:
@@ -52,6 +65,8 @@ class Ledger:
         self.cumulative = {"bought": 0, "seized": 0, "delivered": 0}
         self.gun_totals: dict[tuple[str, str], float] = {}  # legs, summed over measured weeks
         self.migrant_totals: dict[tuple[str, str], float] = {}
+        self.sample_rows: np.ndarray | None = None  # households whose trajectories are kept
+        self.sample: list[np.ndarray] = []
 
     def reporters(self) -> dict[str, Callable[[IronRiverModel], float]]:
         """Model-level reporters for Mesa's DataCollector (they read the latest row)."""
@@ -184,6 +199,29 @@ class Ledger:
             )
         )
         self._flows(model, t)
+        if self.sample_rows is not None and model.measuring:
+            self._record_sample(model)
+
+    def _record_sample(self, model: IronRiverModel) -> None:
+        hh, rows = model.households, self.sample_rows
+        half_life = model.params.exposure.memory_half_life_weeks
+        tie_weeks = model.params.migration.network_tie_years * 52
+        self.sample.append(
+            np.column_stack(
+                [
+                    np.full(rows.size, model.week),
+                    rows,
+                    hh.place[rows],
+                    hh.size[rows],
+                    hh.children[rows],
+                    hh.poor[rows],
+                    (model.week - hh.t_network[rows]) < tie_weeks,
+                    hh.status[rows],
+                    current(hh, rows, model.week, half_life),
+                    model.week - hh.t_violent[rows] <= model.params.exposure.recall_window_weeks,
+                ]
+            )
+        )
 
     @staticmethod
     def _seized(model: IronRiverModel, crossing: str) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from iron_river import __version__
-from iron_river.ledger import CROSSING_FIELDS, PLACE_FIELDS
+from iron_river.ledger import CROSSING_FIELDS, PLACE_FIELDS, SAMPLE_FIELDS
 from iron_river.metrics import across_replicates
 from iron_river.runner import Run
 from iron_river.scenario import IronRiverScenario
@@ -109,6 +109,8 @@ def write_results(
             CROSSING_FIELDS,
             lambda r: r.crossings,
         )
+        if runs[0].household_sample is not None:
+            _household_sample(tmp / "households_sample.csv", runs)
         figures.write_all(tmp, scenario, runs)
     return summary
 
@@ -153,3 +155,28 @@ def _per_item(
             for t in range(data.shape[0]):
                 for j, item in enumerate(ids):
                     w.writerow([i, int(weeks[t]), item, *(_fmt(v) for v in data[t, j])])
+
+
+def _household_sample(path: Path, runs: list[Run]) -> None:
+    place_ids = runs[0].place_ids
+    status = ("home", "transit", "returning")
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["replicate", *SAMPLE_FIELDS])
+        for i, run in enumerate(runs):
+            for row in run.household_sample:
+                w.writerow(
+                    [
+                        i,
+                        int(row[0]),
+                        int(row[1]),
+                        place_ids[int(row[2])],
+                        int(row[3]),
+                        int(row[4]),
+                        int(row[5]),
+                        int(row[6]),
+                        status[int(row[7])],
+                        f"{row[8]:.4g}",
+                        int(row[9]),
+                    ]
+                )

@@ -29,15 +29,29 @@ class Run:
     crossing_ids: list[str] = field(default_factory=list)
     gun_legs: dict[tuple[str, str], float] = field(default_factory=dict)
     migrant_legs: dict[tuple[str, str], float] = field(default_factory=dict)
+    household_sample: np.ndarray | None = None  # weeks·N × SAMPLE_FIELDS, if asked for
 
 
 def simulate(
     scenario: IronRiverScenario,
     seed: int | np.random.SeedSequence,
     on_week: Callable[[IronRiverModel], None] | None = None,
+    households_sample: int = 0,
 ) -> Run:
-    """Run one replicate of ``scenario`` to the end of its measured period."""
+    """Run one replicate of ``scenario`` to the end of its measured period.
+
+    Args:
+        scenario: the scenario to run.
+        seed: the replicate's seed.
+        on_week: called after every week (progress bars).
+        households_sample: keep the weekly trajectories of this many random households, drawn
+            with a generator of their own so that the run itself is unchanged.
+    """
     model = IronRiverModel(scenario, rng=seed)
+    if households_sample:
+        picker = np.random.default_rng(_side_seed(seed))
+        n = min(households_sample, model.households.n)
+        model.ledger.sample_rows = np.sort(picker.choice(model.households.n, n, replace=False))
     while model.running:
         model.step()
         if on_week is not None:
@@ -54,7 +68,15 @@ def simulate(
         ledger.crossing_ids,
         dict(ledger.gun_totals),
         dict(ledger.migrant_totals),
+        np.concatenate(ledger.sample) if ledger.sample else None,
     )
+
+
+def _side_seed(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
+    """A seed for side draws (household sampling) that leaves the model's stream untouched."""
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 2**31))
+    return np.random.SeedSequence(seed, spawn_key=(2**31,))
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:

@@ -251,6 +251,14 @@ class Trafficking:
         "assumption",
         "Spread of route choices around the most profitable (logit temperature).",
     )
+    replan_weeks: int = param(
+        4,
+        "weeks",
+        1,
+        52,
+        "assumption (cells re-plan about monthly, or at once after a loss)",
+        "How often a cell reconsiders its route and catches up on published seizures.",
+    )
     entry_elasticity: float = param(
         1.0,
         "dimensionless",

@@ -87,24 +87,35 @@ class Trafficker(CellAgent):
         self.risk_gt = model.published_risk_gt
         self.arrested = False
         self.guns_bought = self.guns_delivered = self.guns_seized = 0
+        self.route: int | None = None
+        # cells re-plan on their own (staggered) schedule, or at once after a loss
+        self.next_plan = model.week + model.random.randrange(model.params.trafficking.replan_weeks)
+        self.last_plan = model.week
 
     # -- the weekly round -------------------------------------------------------------------
 
     def trade(self) -> None:
-        """Learn from published seizures, choose a route, buy, ship, sell, maybe exit."""
-        self.learn_from_others()
-        route = self.choose_route()
-        if route is not None:
+        """Re-plan when due (learn published seizures, choose a route), buy, ship, maybe exit."""
+        if self.model.week >= self.next_plan:
+            self.learn_from_others()
+            self.route = self.choose_route()
+            self.next_plan = self.model.week + self.model.params.trafficking.replan_weeks
+        if self.route is not None:
             guns = self.buy()
             if guns:
-                self.ship(route, guns)
+                self.ship(self.route, guns)
         self.maybe_exit()
 
     def learn_from_others(self) -> None:
-        """Move perceived risks towards the seizure rates published for each crossing."""
-        lr = self.model.params.trafficking.public_learning_rate
-        self.risk += lr * (self.model.published_risk - self.risk)
-        self.risk_gt += lr * (self.model.published_risk_gt - self.risk_gt)
+        """Move perceived risks towards the seizure rates published for each crossing.
+
+        Catching up on k weeks of news at once: risk += (1 − (1 − λ)^k) · (published − risk).
+        """
+        weeks = max(1, self.model.week - self.last_plan)
+        self.last_plan = self.model.week
+        w = 1.0 - (1.0 - self.model.params.trafficking.public_learning_rate) ** weeks
+        self.risk += w * (self.model.published_risk - self.risk)
+        self.risk_gt += w * (self.model.published_risk_gt - self.risk_gt)
 
     def choose_route(self) -> int | None:
         """Pick a route by logit choice over expected profit; None if no route pays."""
@@ -196,7 +207,8 @@ class Trafficker(CellAgent):
         return passed
 
     def on_seizure(self) -> None:
-        """A seized load may lead investigators to the whole cell."""
+        """A seized load may lead investigators to the whole cell; the cell re-plans."""
+        self.next_plan = self.model.week + 1
         if self.model.random.random() < self.model.params.trafficking.arrest_prob_per_seizure:
             self.arrested = True
 

@@ -148,3 +148,19 @@ def test_console_script_runs():
         check=False,
     )
     assert done.returncode == 0 and "migration.violence_effect" in done.stdout
+
+
+def test_households_sample_does_not_change_the_run(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", "scenarios/baseline.toml", *SMALL, "--out", str(a)]) == 0
+    assert (
+        main(
+            ["run", "scenarios/baseline.toml", *SMALL, "--households-sample", "20", "--out", str(b)]
+        )
+        == 0
+    )
+    assert filecmp.cmp(a / "timeseries.csv", b / "timeseries.csv", shallow=False)
+    lines = (b / "households_sample.csv").read_text().splitlines()
+    assert lines[0].startswith("replicate,week,household,place")
+    assert len(lines) == 1 + 2 * 52 * 20  # replicates × measured weeks × households
+    assert not (a / "households_sample.csv").exists()
