@@ -54,41 +54,41 @@ def scenarios_dir() -> Path:
 
 
 def scenario_choices(extra: str | None = None) -> dict[str, Path | None]:
-    """Picker label -> scenario file (None: the built-in baseline), files sorted by name.
+    """Map picker labels to scenario files (None: the built-in baseline), sorted by name.
 
     Args:
         extra: a scenario file outside the folder to offer as well (labelled by its path).
     """
     folder = scenarios_dir()
-    choices: dict[str, Path | None] = {}
-    if folder.is_dir():
-        choices.update({p.stem: p for p in sorted(folder.glob("*.toml"))})
+    choices: dict[str, Path | None] = (
+        {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {})
     choices.setdefault(BUILT_IN, None)
-    if extra:
-        p = Path(extra)
-        if p.stem in choices and choices[p.stem] and choices[p.stem].resolve() == p.resolve():
-            pass
-        elif p.is_file():
-            choices[str(p)] = p
-        elif (folder / f"{extra}.toml").is_file():
-            pass  # a name already listed
+    if extra and Path(extra).is_file() and _label_of(choices, Path(extra)) is None:
+        choices[extra] = Path(extra)
     return choices
 
 
-def initial_choice(choices: dict[str, Path | None], wanted: str | None) -> str:
-    """Return the label to start with: ``wanted`` (path or name), else baseline, else the first."""
-    if wanted:
-        p = Path(wanted)
-        for label, path in choices.items():
-            if label in (wanted, p.stem) and (path is None or not p.is_file()
-                                              or path.resolve() == p.resolve()):
-                return label
-            if path is not None and p.is_file() and path.resolve() == p.resolve():
-                return label
-    for label in ("baseline", BUILT_IN):
-        if label in choices:
+def _label_of(choices: dict[str, Path | None], path: Path) -> str | None:
+    for label, p in choices.items():
+        if p is not None and p.resolve() == path.resolve():
             return label
-    return next(iter(choices))
+    return None
+
+
+def initial_choice(choices: dict[str, Path | None], wanted: str | None) -> str:
+    """Return the label to start with: ``wanted`` (a label, name or path), else the baseline.
+
+    Raises:
+        ValueError: ``wanted`` names no scenario in ``choices``.
+    """
+    if wanted:
+        if wanted in choices:
+            return wanted
+        label = _label_of(choices, Path(wanted)) if Path(wanted).is_file() else None
+        if label is None:
+            raise ValueError(f"no scenario {wanted!r} in {scenarios_dir()}")
+        return label
+    return "baseline" if "baseline" in choices else BUILT_IN
 
 
 def _seed(value: Any) -> int | None:

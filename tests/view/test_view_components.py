@@ -97,6 +97,9 @@ def test_a_scenario_outside_the_folder_is_offered_by_path(scenarios, tmp_path_fa
     assert app.initial_choice(choices, str(other)) == str(other)
     assert app.initial_choice(choices, "crackdown") == "crackdown"
     assert app.initial_choice(choices, None) == "baseline"
+    assert app.initial_choice(choices, str(scenarios / "crackdown.toml")) == "crackdown"
+    with pytest.raises(ValueError, match="no scenario 'nope'"):
+        app.initial_choice(choices, "nope")
 
 
 def test_slider_defaults_lie_on_the_slider_grid():
