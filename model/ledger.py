@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from iron_river.arsenal import Origin
 from iron_river.exposure import current
 from iron_river.geography import COUNTRIES
 from iron_river.households import Status
@@ -29,6 +28,7 @@ PLACE_FIELDS = (
     "firearm_homicides",
     "households_exposed",
     "departures",
+    "departures_violence",
     "arrivals",
     "arsenal",
     "arsenal_us",
@@ -166,29 +166,7 @@ class Ledger:
         row["households_formed"] = hh.formed
         self.rows.append(row)
         self.place_rows.append(
-            np.array(
-                [
-                    [
-                        p.population,
-                        p.homicides,
-                        p.firearm_homicides,
-                        p.households_exposed,
-                        p.departures,
-                        p.arrivals,
-                        p.guns,
-                        sum(
-                            int(
-                                g.arsenal.guns[Origin.US_TRAFFICKED]
-                                + g.arsenal.guns[Origin.US_DIVERTED]
-                            )
-                            for g in p.gangs
-                        ),
-                        p.guns_delivered,
-                        p.price,
-                    ]
-                    for p in model.markets
-                ]
-            )
+            np.array([[getattr(p, f) for f in PLACE_FIELDS] for p in model.markets], dtype=float)
         )
         self.crossing_rows.append(
             np.array(

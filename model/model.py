@@ -142,7 +142,7 @@ class IronRiverModel(mesa.Model):
         depart(
             hh, rows, violence, self.week, self.journeys, route_risk, self.arrivals_due, self.rng
         )
-        departures = hh.persons(rows)
+        departures, fled_violence = hh.persons(rows), hh.persons(rows[violence])
         tally = arrive(
             hh,
             self.arrivals_due.pop(self.week),
@@ -160,9 +160,10 @@ class IronRiverModel(mesa.Model):
         for i, place in enumerate(self.markets):
             place.households_exposed = exposed[i] * hh.scale
             place.departures = departures[i]
+            place.departures_violence = fled_violence[i]
             place.arrivals = tally.persons_by_place[i]
             place.population = home[i]
-        self.departures_violence = float(hh.persons(rows[violence]).sum())
+        self.departures_violence = float(fled_violence.sum())
         self.arrival_tally = tally
 
     def return_share(self) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 
+from iron_river.arsenal import Origin
 from iron_river.geography import PlaceRecord
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class Place(CellAgent):
         self.extortion = self.recruitment = 0.0
         self.guns_delivered = self.guns_bought_here = 0
         self.guns_attempted = self.guns_seized = self.loads = 0
-        self.departures = self.arrivals = 0.0
+        self.departures = self.departures_violence = self.arrivals = 0.0
         self.households_exposed = 0.0
 
     # -- violence ---------------------------------------------------------------------------
@@ -62,6 +63,16 @@ class Place(CellAgent):
     def guns(self) -> int:
         """Guns held by this place's gangs."""
         return sum(g.guns for g in self.gangs)
+
+    @property
+    def arsenal(self) -> int:
+        """Guns held by this place's gangs (all origins)."""
+        return self.guns
+
+    @property
+    def arsenal_us(self) -> int:
+        """Guns held here that a trace would attribute to the US (trafficked or diverted)."""
+        return sum(int(g.arsenal.guns[list(Origin.us_sourced())].sum()) for g in self.gangs)
 
     @property
     def guns_per_member(self) -> float:

@@ -63,6 +63,7 @@ def test_run_writes_every_output(tmp_path, capsys):
         "firearm_homicides",
         "households_exposed",
         "departures",
+        "departures_violence",
         "arrivals",
         "arsenal",
         "arsenal_us",
