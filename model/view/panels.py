@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ class ChartSpec:
         cumulative: draw running totals instead of weekly values.
         smooth_weeks: draw a moving average over this many weeks (1: raw).
         y_max: fixed top of the y axis (None: from the data).
+        colours: one stroke colour per column (default: the palette).
     """
 
     ident: str
@@ -44,15 +45,16 @@ class ChartSpec:
     cumulative: bool = False
     smooth_weeks: int = 1
     y_max: float | None = None
-    colours: tuple[str, ...] = field(default=())
+    colours: tuple[str, ...] = ()
 
 
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("guns", "Guns per week: bought, seized, delivered",
               (("guns_bought", "bought in the US"), ("guns_seized_us", "seized, US southbound"),
                ("guns_seized_mx", "seized, Mexican customs"),
-               ("guns_delivered", "delivered to gangs")),
-              "guns per week", colours=("#555555", "#1f77b4", "#2ca02c", "#d62728")),
+               ("guns_delivered", "delivered to gangs"),
+               ("guns_seized_gt_border", "seized, MX–GT border")),
+              "guns per week", colours=("#555555", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")),
     ChartSpec("homicide", "Homicide rate by country (4-week average)",
               (("homicide_rate_MX", "Mexico"), ("homicide_rate_GT", "Guatemala"),
                ("homicide_rate_HN", "Honduras"), ("homicide_rate_SV", "El Salvador")),
@@ -97,18 +99,19 @@ def chart_svg(model: Any, spec: ChartSpec) -> str:
     """Draw one live chart from the model's DataCollector as SVG.
 
     Args:
-        model: a model with a Mesa ``datacollector`` holding the columns of ``spec``.
+        model: a model with a Mesa ``datacollector`` holding (some of) the columns of ``spec``.
         spec: what to draw.
 
     Returns:
         The ``<svg>`` text (an empty chart before the first step).
     """
     data = model.datacollector.model_vars
-    rows = min((len(data.get(c, ())) for c, _ in spec.columns), default=0)
+    present = [(i, c, label) for i, (c, label) in enumerate(spec.columns) if c in data]
+    rows = min((len(data[c]) for _, c, _ in present), default=0)
     x = years_axis(model, rows)
     series = []
-    for i, (column, label) in enumerate(spec.columns):
-        v = np.asarray(data.get(column, [])[:rows], dtype=float)
+    for i, column, label in present:  # a column the model does not collect is left out
+        v = np.asarray(data[column][:rows], dtype=float)
         if spec.cumulative:
             v = np.cumsum(np.nan_to_num(v))
         v = _moving_average(v, spec.smooth_weeks)

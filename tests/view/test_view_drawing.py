@@ -121,9 +121,19 @@ def test_every_chart_draws_its_columns(model, spec):
     root = parse(panels.chart_svg(model, spec))
     assert root.get("data-chart") == spec.ident
     drawn = {p.get("data-series") for p in root.findall(".//s:polyline", NS)}
-    assert drawn == {label for _, label in spec.columns}
+    collected = model.datacollector.model_vars
+    assert drawn == {label for column, label in spec.columns if column in collected}
+    assert drawn, f"the model collects none of {spec.columns}"
     for column, _ in spec.columns:
-        assert len(model.datacollector.model_vars[column]) == model.week
+        if column in collected:
+            assert len(collected[column]) == model.week
+
+
+def test_a_column_the_model_lacks_is_left_out(model):
+    spec = panels.ChartSpec("t", "t", (("guns_bought", "a"), ("no_such_column", "b")), "x")
+    drawn = {p.get("data-series")
+             for p in parse(panels.chart_svg(model, spec)).findall(".//s:polyline", NS)}
+    assert drawn == {"a"}
 
 
 def test_cumulative_chart_is_running_total(model):
