@@ -1,0 +1,87 @@
+"""``iron-river report --quick``: figures it links exist, every number it cites is generated."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+import pytest
+
+from iron_river import report
+from tests.conftest import ROOT
+
+NUMBER = re.compile(r"(?<![\w.])[+\-−]?\d(?:[\d,]*\d)?(?:\.\d+)?%?")
+
+
+def _numbers(text: str) -> set[str]:
+    return set(NUMBER.findall(text))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report"
+    parser = argparse.ArgumentParser()
+    report.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        ["report", "--quick", "--quiet", "--out", str(out), "--scenarios", str(ROOT / "scenarios")]
+    )
+    assert args.func(args) == 0
+    return out
+
+
+def test_report_files(built):
+    assert (built / "REPORT.md").is_file()
+    assert (built / "report.json").is_file()
+    assert not list(built.parent.glob(".report.*")), "temporary folder left behind"
+
+
+def test_linked_figures_exist(built):
+    text = (built / "REPORT.md").read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) >= 3
+    for link in links:
+        assert (built / link).is_file(), link
+
+
+def test_every_cited_number_is_in_report_json(built):
+    text = (built / "REPORT.md").read_text(encoding="utf-8")
+    data = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    cited = data["cited"]
+    allowed = set()
+    for key, value in cited.items():
+        allowed |= _numbers(key)
+        if isinstance(value, str):
+            allowed |= _numbers(value)
+    stray = sorted(_numbers(text) - allowed)
+    assert not stray, f"numbers in REPORT.md not generated through report.json: {stray}"
+    # and the cited values are the computed ones, e.g. the elasticity of arrivals
+    e = data["interdiction"]["metrics"]["us_border_arrivals"]["elasticity"]
+    assert f"{e:+.3f}" in text
+    assert cited[f"{e:+.3f}"] == pytest.approx(e)
+
+
+def test_report_content(built):
+    data = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    policies = {p.stem for p in (ROOT / "scenarios").glob("*.toml")} - {"baseline"}
+    assert set(data["policies"]) == policies
+    assert len(data["interdiction"]["x"]) == 3
+    assert data["interdiction"]["x"][0] == pytest.approx(0.0022)
+    assert data["interdiction"]["x"][-1] == pytest.approx(0.5)
+    assert set(data["screening"]["parameters"]) == set(report.SCREEN_KEYS)
+    assert data["baseline"]["targets"] == len(data["baseline"]["validation"])
+    # paired seeds: the x100 scenario file and the curve's x100 screening reference coincide
+    x100 = data["policies"]["interdiction_x100"]["guns_delivered"]["change_mean"]
+    assert x100 < -0.5
+
+
+def test_paired_change_and_elasticity():
+    import numpy as np
+
+    assert report.paired_change(np.array([2.0]), np.array([4.0]))[0] == -0.5
+    x = np.array([0.01, 0.1, 1.0])
+    y = np.array([[100.0, 100.0], [10.0, 10.0], [1.0, 1.0]])
+    est, lo, hi = report.elasticity(x, y, np.random.default_rng(0), n=20)
+    assert est == pytest.approx(-1.0)
+    assert lo == pytest.approx(-1.0) and hi == pytest.approx(-1.0)
+    assert report.interdiction_points(0.0022, 3) == [0.0022, 0.03317, 0.5]
