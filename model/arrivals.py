@@ -58,7 +58,9 @@ def arrive(
     returned = rng.random(rows.size) < return_share[place]
     back = rows[returned]
     hh.move(back, Status.RETURNING)
-    returns.add(np.full(back.size, week + return_delay), back)
+    # the wait varies (detention, processing): a geometric delay with the scenario's mean
+    wait = rng.geometric(1.0 / max(return_delay, 1), back.size) if back.size else back
+    returns.add(week + wait, back)
     settled = rows[~returned]
     hh.settled += settled.size
     new_ties = rng.poisson(

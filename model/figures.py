@@ -28,7 +28,10 @@ def _years(runs: list[Run]) -> np.ndarray:
 
 
 def _smooth(x: np.ndarray, k: int = 4) -> np.ndarray:
-    return np.convolve(x, np.ones(k) / k, mode="same") if x.size >= k else x
+    """Trailing k-week mean (over fewer weeks at the start, so the ends are not pulled down)."""
+    c = np.concatenate([[0.0], np.cumsum(np.asarray(x, dtype=float))])
+    i = np.arange(len(x))
+    return (c[i + 1] - c[np.maximum(i + 1 - k, 0)]) / np.minimum(i + 1, k)
 
 
 def write_all(folder: Path, scenario: IronRiverScenario, runs: list[Run]) -> None:

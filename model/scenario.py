@@ -756,10 +756,10 @@ class Migration:
     return_delay_weeks: int = param(
         6,
         "weeks",
-        0,
+        1,
         520,
         "assumption",
-        "Weeks before a returned household is back home.",
+        "Mean weeks before a returned household is back home (geometric: waits vary).",
     )
     countries: Mapping[str, CountryMigration] = family(
         CountryMigration, lambda: geography.COUNTRIES, _migration_defaults()
