@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from iron_river.sweep.spec import Axis, SpecError, SweepSpec
 
 FORMAT = 1
@@ -93,8 +94,11 @@ def run_seed(root_seed: int, seed_key: int) -> np.random.SeedSequence:
 
 
 def auto_batch_size(n_runs: int) -> int:
-    """Return runs per task when the spec does not say: about 256 tasks, 1 to 64 runs each."""
-    return max(1, min(64, n_runs // 256))
+    """Return runs per batch (Parquet file) when the spec does not say: ~1000 files, <= 100 runs.
+
+    Tasks are sized separately, at run time (see :mod:`iron_river.sweep.engine`).
+    """
+    return max(1, min(100, n_runs // 1000))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,12 @@ The engine only moves batches (see :func:`iron_river.sweep.worker.run_batch`) to
 their results back; the driver writes one Parquet file per finished batch as it arrives, so a
 driver killed at any moment loses at most the batches in flight, and rerunning resumes.
 
+A *batch* is the unit of storage and is fixed by the design (so files are identical on every
+backend). A *task* is the unit of scheduling: one or more consecutive batches, sized on the fly
+so that each task computes for about :data:`TASK_SECONDS` (fast runs share a task, slow runs go
+one batch at a time). About two tasks per worker are kept in flight, so workers never wait for
+the driver and little is lost if the driver dies.
+
 Backends all offer ``results(payloads) -> iterator of (batch, result or exception)``:
 
 - :class:`PoolBackend`: ``concurrent.futures`` processes on this machine (forkserver start);
@@ -15,12 +21,15 @@ Backends all offer ``results(payloads) -> iterator of (batch, result or exceptio
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,17 +37,111 @@ from typing import Any
 
 from iron_river.sweep import store
 from iron_river.sweep.design import Plan
-from iron_river.sweep.worker import run_batch
+from iron_river.sweep.worker import run_batch, run_batches
 
 JOBQUEUE = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster", "lsf": "LSFCluster"}
+TASK_SECONDS = 1.0  # compute per task: engine overhead ~ms per task stays well under 5%
+MAX_BATCHES_PER_TASK = 256
 
 
 def available_cores() -> int:
-    """Cores this process may use (respects Slurm/cgroup CPU sets)."""
+    """Return the cores this process may use (respects Slurm/cgroup CPU sets)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+class TaskSizer:
+    """Choose how many batches go into the next task from the compute seen so far.
+
+    Starts at one batch per task; then ``TASK_SECONDS / (mean seconds per batch)``, capped so
+    that the remaining work still spreads over every worker.
+    """
+
+    def __init__(self, target: float = TASK_SECONDS):
+        self.target, self.batches, self.seconds = target, 0, 0.0
+
+    def record(self, batches: int, seconds: float) -> None:
+        """Account for a finished task."""
+        self.batches += batches
+        self.seconds += seconds
+
+    def size(self, remaining: int, workers: int) -> int:
+        """Return the number of batches for the next task."""
+        if not self.batches:
+            return 1
+        per_batch = max(self.seconds / self.batches, 1e-6)
+        want = math.ceil(self.target / per_batch)
+        fair = math.ceil(remaining / (2 * max(workers, 1)))
+        return max(1, min(want, fair, MAX_BATCHES_PER_TASK))
+
+
+class _TaskBackend:
+    """Shared driving loop: keep tasks in flight, size them, map results back to batches."""
+
+    retries = 2
+
+    def _submit(self, payloads: list[dict], first: int) -> Any:
+        raise NotImplementedError
+
+    def _wait(self, futures: list) -> list:
+        raise NotImplementedError
+
+    def _capacity(self) -> int:
+        return 2 * max(self.workers, 1)
+
+    def _broken(self, exc: BaseException) -> bool:
+        """Return True if ``exc`` means the engine itself failed (rebuild and resubmit)."""
+        return False
+
+    def _rebuild(self) -> None:
+        """Replace a failed engine (pool backends)."""
+
+    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
+        """Yield (batch, result or exception) as batches finish."""
+        queue = deque(payloads.items())
+        attempts = dict.fromkeys(payloads, 0)
+        sizer = TaskSizer()
+        inflight: dict[Any, list[tuple[int, dict]]] = {}
+        broken = False  # the engine failed: drain what is in flight, rebuild, resubmit
+        try:
+            while queue or inflight:
+                while not broken and queue and len(inflight) < self._capacity():
+                    n = sizer.size(len(queue), self.workers)
+                    items = [queue.popleft() for _ in range(min(n, len(queue)))]
+                    inflight[self._submit([p for _, p in items], items[0][0])] = items
+                for fut in self._wait(list(inflight)):
+                    items = inflight.pop(fut)
+                    try:
+                        results = fut.result()
+                    except Exception as e:
+                        if not self._broken(e):
+                            for k, _ in items:
+                                yield k, e
+                            continue
+                        broken = True
+                        for k, p in reversed(items):
+                            attempts[k] += 1
+                            if attempts[k] > self.retries:
+                                yield k, RuntimeError(
+                                    f"a worker process died {attempts[k]} times: {e}")
+                            else:
+                                queue.appendleft((k, p))
+                        continue
+                    sizer.record(len(items), sum(r["elapsed"] for r in results))
+                    for (k, _), result in zip(items, results, strict=True):
+                        yield k, result
+                if broken and not inflight:
+                    self._rebuild()
+                    broken = False
+        except BaseException:  # interrupted, or the consumer stopped early
+            self._cancel(list(inflight))
+            raise
+
+    def _cancel(self, futures: list) -> None:
+        for fut in futures:
+            fut.cancel()
 
 
 class SerialBackend:
@@ -58,7 +161,7 @@ class SerialBackend:
         """Nothing to release."""
 
 
-class PoolBackend:
+class PoolBackend(_TaskBackend):
     """A local pool of worker processes; rebuilt (up to ``retries`` per batch) if one dies.
 
     Args:
@@ -71,42 +174,33 @@ class PoolBackend:
         self.retries = retries
         self._executor: ProcessPoolExecutor | None = None
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        # forkserver: no fork() of a threaded driver; workers preload numpy and the worker code.
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["iron_river.sweep.worker"])
-        return ProcessPoolExecutor(self.workers, mp_context=ctx)
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # forkserver: no fork() of a threaded driver; workers preload the worker code.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["iron_river.sweep.worker"])
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        return self._executor
 
-    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
-        """Yield (batch, result or exception) as batches finish."""
-        pending = dict(payloads)
-        attempts = dict.fromkeys(pending, 0)
-        while pending:
-            if self._executor is None:
-                self._executor = self._new_executor()
-            broken = False
-            try:
-                futures = {self._executor.submit(run_batch, p): k for k, p in pending.items()}
-                for fut in as_completed(futures):
-                    k = futures[fut]
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool as e:
-                        broken = True
-                        attempts[k] += 1
-                        if attempts[k] > self.retries:
-                            pending.pop(k)
-                            yield k, RuntimeError(f"a worker process died {attempts[k]} times: {e}")
-                        continue
-                    except Exception as e:
-                        result = e
-                    pending.pop(k)
-                    yield k, result
-            except BaseException:  # interrupted, or the consumer stopped early
-                self._shutdown()
-                raise
-            if broken:
-                self._shutdown()
+    def _submit(self, payloads: list[dict], first: int) -> Any:
+        try:
+            return self._pool().submit(run_batches, payloads)
+        except BrokenProcessPool as e:  # broke since the last wait: fail this task the same way
+            fut: Future = Future()
+            fut.set_exception(e)
+            return fut
+
+    def _wait(self, futures: list) -> list:
+        return list(wait_futures(futures, return_when=FIRST_COMPLETED).done)
+
+    def _broken(self, exc: BaseException) -> bool:
+        return isinstance(exc, BrokenProcessPool)
+
+    def _rebuild(self) -> None:
+        self._shutdown()
+
+    def _cancel(self, futures: list) -> None:
+        self._shutdown()
 
     def _shutdown(self) -> None:
         ex, self._executor = self._executor, None
@@ -114,7 +208,7 @@ class PoolBackend:
             return
         procs = list((getattr(ex, "_processes", None) or {}).values())
         ex.shutdown(wait=False, cancel_futures=True)
-        for p in procs:  # interrupted: do not wait for batches whose results nobody will write
+        for p in procs:  # do not wait for tasks whose results nobody will write
             if p.is_alive():
                 p.terminate()
         for p in procs:
@@ -125,7 +219,7 @@ class PoolBackend:
         self._shutdown()
 
 
-class DaskBackend:
+class DaskBackend(_TaskBackend):
     """Batches as tasks on a Dask cluster.
 
     Args:
@@ -138,35 +232,34 @@ class DaskBackend:
     def __init__(self, client: Any, retries: int = 2, key_prefix: str = "iron-river",
                  owned: tuple = ()):
         self.client, self.retries, self.key_prefix, self.owned = client, retries, key_prefix, owned
+        self._tasks = 0
 
     @property
     def workers(self) -> int:
-        """Worker threads currently in the cluster."""
+        """Return the worker threads currently in the cluster."""
         info = self.client.scheduler_info(n_workers=-1)["workers"]
         return sum(w.get("nthreads", 1) for w in info.values()) or 1
 
-    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
-        """Yield (batch, result or exception) as tasks finish."""
-        from distributed import as_completed as dask_completed
+    def _capacity(self) -> int:
+        # workers join and leave (batch jobs): ask the scheduler now and then, not every task
+        if self._tasks % 16 == 0:
+            self._cached = 2 * self.workers
+        self._tasks += 1
+        return self._cached
 
-        futures = {}
-        for k, p in payloads.items():
-            fut = self.client.submit(run_batch, p, key=f"{self.key_prefix}-batch-{k:06d}",
-                                     retries=self.retries, pure=False)
-            futures[fut.key] = (k, fut)
-        try:
-            for fut in dask_completed([f for _, f in futures.values()]):
-                k = futures[fut.key][0]
-                try:
-                    result = fut.result()
-                except Exception as e:
-                    yield k, e
-                else:
-                    yield k, result
-                finally:
-                    fut.release()
-        finally:
-            self.client.cancel([f for _, f in futures.values() if not f.done()])
+    def _submit(self, payloads: list[dict], first: int) -> Any:
+        key = f"{self.key_prefix}-batches-{first:06d}-{len(payloads)}"
+        return self.client.submit(run_batches, payloads, key=key, retries=self.retries,
+                                  pure=False)
+
+    def _wait(self, futures: list) -> list:
+        from distributed import wait
+
+        return list(wait(futures, return_when="FIRST_COMPLETED").done)
+
+    def _cancel(self, futures: list) -> None:
+        if futures:
+            self.client.cancel(futures)
 
     def close(self) -> None:
         """Close the client and any cluster this backend started."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from iron_river.sweep import store
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -28,6 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from iron_river.sweep.design import FORMAT, Plan, axis_values
 
 MANIFEST = "manifest.json"

@@ -48,5 +48,18 @@ def test_shards_partition_the_batches(plan, count):
 
 
 def test_batch_size_rule():
-    assert auto_batch_size(10) == 1 and auto_batch_size(10_000) == 39
-    assert auto_batch_size(10**7) == 64
+    assert auto_batch_size(10) == 1 and auto_batch_size(10_000) == 10
+    assert auto_batch_size(10**7) == 100
+
+
+def test_task_sizer_groups_fast_batches_and_keeps_workers_busy():
+    from iron_river.sweep.engine import TaskSizer
+
+    sizer = TaskSizer(target=1.0)
+    assert sizer.size(remaining=1000, workers=4) == 1  # nothing measured yet
+    sizer.record(batches=2, seconds=0.02)  # 10 ms a batch
+    assert sizer.size(remaining=1000, workers=4) == 100
+    assert sizer.size(remaining=40, workers=4) == 5  # the rest spread over every worker
+    slow = TaskSizer(target=1.0)
+    slow.record(batches=1, seconds=30.0)
+    assert slow.size(remaining=1000, workers=4) == 1
