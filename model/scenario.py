@@ -626,10 +626,10 @@ class CountryMigration:
 
 def _migration_defaults() -> dict[str, CountryMigration]:
     return {
-        "MX": CountryMigration(base_hazard_per_year=0.00026, return_share=0.85),
-        "GT": CountryMigration(base_hazard_per_year=0.0037, return_share=0.45),
-        "HN": CountryMigration(base_hazard_per_year=0.0039, return_share=0.45),
-        "SV": CountryMigration(base_hazard_per_year=0.0014, return_share=0.45),
+        "MX": CountryMigration(base_hazard_per_year=0.00024, return_share=0.85),
+        "GT": CountryMigration(base_hazard_per_year=0.0034, return_share=0.45),
+        "HN": CountryMigration(base_hazard_per_year=0.0036, return_share=0.45),
+        "SV": CountryMigration(base_hazard_per_year=0.0013, return_share=0.45),
     }
 
 
