@@ -76,6 +76,8 @@ class Config:
     workers: int = 1
     scheduler: str | None = None
     quiet: bool = False
+    sensitivity: Path | None = None  # a sensitivity spec to run and include
+    is_quick: bool = False
 
     @classmethod
     def quick(cls, **kw: Any) -> Config:
@@ -87,6 +89,7 @@ class Config:
             "burn_in_years": 0,
             "points": 3,
             "screen_replicates": 1,
+            "is_quick": True,
         }
         return cls(**{**base, **kw})
 
@@ -394,6 +397,8 @@ def build_report(cfg: Config) -> dict[str, Any]:
     data["screening"] = _screening(design, ref, screen_keys, x0, x100)
 
     with atomic_folder(cfg.out) as tmp:
+        if cfg.sensitivity is not None:
+            data["sensitivity"] = _sensitivity(cfg, tmp / "sensitivity")
         figures = _figures(tmp, data)
         text = _markdown(data, figures, cite, policies)
         (tmp / "REPORT.md").write_text(text, encoding="utf-8")
@@ -709,6 +714,8 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         'measured (`iron-river sweep` with `sampling = "sobol"` and SALib does that). Where the '
         "shift is smaller than the replicate noise, more replicates are needed before ranking."
     )
+    if "sensitivity" in data:
+        lines += _sensitivity_markdown(data["sensitivity"], c)
     lines += ["", "## Reproduce", ""]
     lines.append(
         "`iron-river report --replicates {r} --years {y} --scale {s} --burn-in-years {b} "
@@ -808,6 +815,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "workers": args.workers,
         "scheduler": args.scheduler,
+        "sensitivity": Path(args.sensitivity) if args.sensitivity else None,
     }
     cfg = make(
         **{k: v for k, v in given.items() if v is not None},
@@ -841,9 +849,75 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument(
+        "--sensitivity",
+        metavar="SPEC",
+        help="also run a sensitivity file (e.g. scenarios/sensitivity/key_assumptions.toml) "
+        "and include its indices",
+    )
+    p.add_argument(
         "--quick",
         action="store_true",
         help="tiny smoke-test report: scale 5000, 1 year, no burn-in, 2 replicates, 3 points",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_report)
+
+
+# ---------------------------------------------------------------------------- global sensitivity
+
+
+def _sensitivity(cfg: Config, out: Path) -> dict[str, Any]:
+    """Run a sensitivity file (tiny sizes under ``--quick``) into ``out``; return its indices."""
+    from iron_river import sensitivity
+
+    spec = sensitivity.load_spec(cfg.sensitivity)
+    if cfg.is_quick:
+        spec.samples, spec.replicates = 2, min(spec.replicates, cfg.replicates)
+        spec.years, spec.scale, spec.burn_in_years = cfg.years, cfg.scale, cfg.burn_in_years
+    res = sensitivity.run(spec, out, workers=cfg.workers, scheduler=cfg.scheduler, quiet=cfg.quiet)
+    res["spec"] = str(cfg.sensitivity)
+    res["figure"] = "sensitivity/indices.png"
+    return res
+
+
+def _sensitivity_markdown(res: dict[str, Any], c: Cite) -> list[str]:
+    sobol = res["method"] == "sobol"
+    key, conf = ("ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf")
+    what = "total-order Sobol index ST" if sobol else "Morris μ* (mean absolute elementary effect)"
+    names = list(res["parameters"])
+    lines = ["", "## Global sensitivity", ""]
+    lines.append(
+        f"From `{c.cell(res['spec'])}`: {c.num(res['rows'], 'd')} design rows × "
+        f"{c.num(res['replicates'], 'd')} common seeds ({c.num(res['runs'], 'd')} runs), "
+        f"{res['method']} design with SALib; outputs "
+        + (
+            "are the paired relative change under the policy "
+            + ", ".join(f"`{k}` = {c.num(v, 'g')}" for k, v in res["policy"].items())
+            if res["policy"]
+            else "are yearly levels"
+        )
+        + f". Index: {what}, ± its confidence half-width. The noise share is the part of the "
+        "output's variance over the design that is replicate noise; where it is not small, "
+        "the ranking is not reliable."
+    )
+    for output, o in res["outputs"].items():
+        lines += [
+            "",
+            f"**{OUTCOMES.get(output, output)}** (noise share {c.num(o['noise_share'], '.2g')})",
+            "",
+        ]
+        order = sorted(range(len(names)), key=lambda j: -_finite_or(o["indices"][key][j]))
+        rows = [
+            [
+                f"`{names[j]}`",
+                f"{c.num(o['indices'][key][j], '.3g')} ± {c.num(o['indices'][conf][j], '.2g')}",
+            ]
+            for j in order
+        ]
+        lines += _table(["parameter", key], rows)
+    lines += ["", f"![global sensitivity]({res['figure']})"]
+    return lines
+
+
+def _finite_or(v: float, default: float = -math.inf) -> float:
+    return v if math.isfinite(v) else default

@@ -18,13 +18,39 @@ def _numbers(text: str) -> set[str]:
     return set(NUMBER.findall(text))
 
 
+TINY_SENSITIVITY = """
+name = "tiny"
+base = "{base}"
+method = "morris"
+outputs = ["us_border_arrivals", "guns_delivered"]
+
+[parameters]
+"violence.gun_elasticity" = [0.25, 0.75]
+"market.scarcity_elasticity" = [0.4, 1.2]
+"""
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report") / "report"
+    tmp = tmp_path_factory.mktemp("report")
+    out = tmp / "report"
+    spec = tmp / "tiny.toml"
+    base = (ROOT / "scenarios" / "baseline.toml").as_posix()
+    spec.write_text(TINY_SENSITIVITY.format(base=base), encoding="utf-8")
     parser = argparse.ArgumentParser()
     report.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(
-        ["report", "--quick", "--quiet", "--out", str(out), "--scenarios", str(ROOT / "scenarios")]
+        [
+            "report",
+            "--quick",
+            "--quiet",
+            "--out",
+            str(out),
+            "--scenarios",
+            str(ROOT / "scenarios"),
+            "--sensitivity",
+            str(spec),
+        ]
     )
     assert args.func(args) == 0
     return out
@@ -70,6 +96,7 @@ def test_report_content(built):
     assert data["interdiction"]["x"][-1] == pytest.approx(0.5)
     assert set(data["screening"]["parameters"]) == set(report.SCREEN_KEYS)
     assert data["baseline"]["targets"] == len(data["baseline"]["validation"])
+    assert set(data["sensitivity"]["outputs"]) == {"us_border_arrivals", "guns_delivered"}
     # paired seeds: the x100 scenario file and the curve's x100 screening reference coincide
     x100 = data["policies"]["interdiction_x100"]["guns_delivered"]["change_mean"]
     assert x100 < -0.5
