@@ -3,9 +3,10 @@
 Everything here is a pure function of the sweep file and the base scenario, so the same spec
 gives the same runs, seeds and batches on any machine, backend, worker count or shard split:
 
-- design points: a grid (Cartesian product, first parameter slowest), or a Latin hypercube or
-  scrambled Sobol' sample (``scipy.stats.qmc``, seeded from ``root_seed``), mapped onto each
-  parameter's range on a linear or log scale;
+- design points: a grid (Cartesian product, first parameter slowest), a Latin hypercube or
+  scrambled Sobol' sequence (``scipy.stats.qmc``), or Saltelli's design for Sobol' sensitivity
+  indices (SALib; ``samples * (parameters + 2)`` points), all seeded from ``root_seed`` and
+  mapped onto each parameter's range on a linear or log scale;
 - run ``i`` is replicate ``i % replicates`` of point ``i // replicates``; its seed is
   ``SeedSequence(root_seed, spawn_key=(seed_key,))`` with ``seed_key = i``, or
   ``seed_key = replicate`` with ``common_random_numbers = true`` (every point then sees the same
@@ -78,6 +79,12 @@ def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
     d = len(spec.axes)
     if spec.sampling == "lhs":
         unit = qmc.LatinHypercube(d=d, rng=rng).random(spec.samples)
+    elif spec.sampling == "saltelli":
+        from SALib.sample import sobol as saltelli
+
+        problem = {"num_vars": d, "names": list(keys), "bounds": [[0.0, 1.0]] * d}
+        unit = saltelli.sample(problem, spec.samples, calc_second_order=False,
+                               seed=spec.root_seed)
     else:
         unit = qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(int(math.log2(spec.samples)))
     cols = [_from_unit(a, unit[:, j]) for j, a in enumerate(spec.axes)]

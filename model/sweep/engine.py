@@ -365,8 +365,17 @@ def run_sweep(plan: Plan, out: Path, backend, *, shard: tuple[int, int] = (0, 1)
     done = failed = 0
     for k in batches:
         if k in finished:
-            st = store.read_batch_status(out, k)
-            done, failed = done + st[0], failed + st[1]
+            try:
+                ok, bad = store.read_batch_status(out, k)
+                if ok + bad != len(plan.batch_runs(k)):
+                    raise ValueError(f"{ok + bad} rows")
+            except Exception as e:  # e.g. truncated by an OS crash: compute it again
+                print(f"batch {k}: unreadable ({e}); computing it again", file=sys.stderr)
+                store.batch_path(out, k).unlink()
+                pending.append(k)
+                continue
+            done, failed = done + ok, failed + bad
+    pending.sort()
     summary = Summary(out, shard, runs_in_shard, done, failed, skipped=done + failed)
     bar = tqdm(total=runs_in_shard, initial=done + failed, unit="run", desc=plan.spec.name,
                disable=not progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)

@@ -4,7 +4,7 @@ A sweep file names a base scenario, the parameters to vary and how, and what to 
 
     name = "interdiction"                  # optional; defaults to the file name
     base = "../baseline.toml"              # relative to this file
-    sampling = "grid"                      # grid | lhs | sobol
+    sampling = "grid"                      # grid | lhs | sobol | saltelli
     replicates = 20                        # runs per design point, each with its own seed
     years = 10                             # measured years per run
     root_seed = 20261128
@@ -17,7 +17,7 @@ A sweep file names a base scenario, the parameters to vary and how, and what to 
     [parameters."enforcement.us_southbound_interdiction"]
     range = ["baseline", 0.5]              # "baseline" = the base scenario's value
     scale = "log"
-    points = 12                            # grid only; lhs/sobol use top-level `samples`
+    points = 12                            # grid only; others use top-level `samples`
 
 Everything is checked here, before any run starts: unknown keys (with the closest valid
 name), parameter names against the scenario schema, and values against each parameter's range.
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SAMPLINGS = ("grid", "lhs", "sobol")
+SAMPLINGS = ("grid", "lhs", "sobol", "saltelli")
 SCALES = ("linear", "log")
 TOP_KEYS = (
     "name", "description", "base", "sampling", "samples", "replicates", "years", "metrics",
@@ -286,13 +286,13 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
     if sampling == "grid":
         if "samples" in doc:
             raise SpecError(path, "samples",
-                            "only for lhs/sobol; a grid uses points = N per parameter")
+                            "only for lhs/sobol/saltelli; a grid uses points = N per parameter")
     else:
         samples = _int(path, "samples", doc.get("samples"), lo=2) if "samples" in doc else None
         if samples is None:
             raise SpecError(path, "samples", f"{sampling} sampling needs samples = N")
-        if sampling == "sobol" and samples & (samples - 1):
-            raise SpecError(path, "samples", f"sobol needs a power of two, got {samples}")
+        if sampling in ("sobol", "saltelli") and samples & (samples - 1):
+            raise SpecError(path, "samples", f"{sampling} needs a power of two, got {samples}")
     replicates = _int(path, "replicates", doc.get("replicates", 1))
     years = _int(path, "years", doc["years"]) if "years" in doc else None
     metrics = _names(path, "metrics", doc["metrics"]) if "metrics" in doc else None
@@ -327,7 +327,8 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
             raise SpecError(path, 'parameters."years"', "is both swept and set by top-level years")
         axes.append(_axis(path, key, sub, params[key], base_flat.get(key), sampling))
     if sampling != "grid" and any(a.values is not None for a in axes):
-        raise SpecError(path, "sampling", "lhs/sobol need range = [lo, hi] for every parameter")
+        raise SpecError(path, "sampling",
+                        f"{sampling} needs range = [lo, hi] for every parameter")
 
     report = doc.get("report", {})
     if not isinstance(report, dict):

@@ -192,3 +192,17 @@ def test_worker_lifetime_is_shorter_than_walltime(walltime):
     minutes = int(engine.lifetime_for(walltime).removesuffix("m"))
     total = {"01:00:00": 60, "2-00:00:00": 2880, "30:00": 30, "90": 90, "1-12": 2160}[walltime]
     assert total - max(5, total * 0.05) - 1 <= minutes < total
+
+
+def test_a_truncated_batch_file_is_computed_again(tmp_path):
+    spec = write_spec(tmp_path / "s")
+    out = tmp_path / "out"
+    assert sweep_cli(str(spec), "--out", str(out), "--workers", "1").returncode == 0
+    sweep_cli("collect", str(out))
+    good = (out / "runs.parquet").read_bytes()
+    victim = store.batch_path(out, 3)
+    victim.write_bytes(victim.read_bytes()[:100])  # as an OS crash before the data hit the disk
+    r = sweep_cli(str(spec), "--out", str(out), "--workers", "1")
+    assert r.returncode == 0 and "batch 3: unreadable" in r.stderr and "2 computed now" in r.stderr
+    sweep_cli("collect", str(out))
+    assert (out / "runs.parquet").read_bytes() == good
