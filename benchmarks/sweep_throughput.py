@@ -1,6 +1,6 @@
 """Sweep throughput: runs per second on the local pool and on Dask, and the engine overhead.
 
-    .venv/bin/python benchmarks/sweep_throughput.py            # about 2 minutes on 2 cores
+    .venv/bin/python benchmarks/sweep_throughput.py            # about 4 minutes on 2 cores
     .venv/bin/python benchmarks/sweep_throughput.py --quick
 
 Overhead is (workers x wall time - compute inside the runs) / compute inside the runs, measured
@@ -181,7 +181,8 @@ def main() -> int:
 
         seconds = 0.02
         n = 200 if args.quick else 600
-        print(f"\nsynthetic runs of {seconds * 1000:.0f} ms: overhead against batch size (runs per file)")
+        print(f"\nsynthetic runs of {seconds * 1000:.0f} ms: overhead against batch size "
+              "(runs per Parquet file)")
         splans = {}
         for batch in (1, 4, 16):
             folder = tmp / f"s{batch}"
