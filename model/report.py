@@ -473,6 +473,13 @@ def _screening(
     design: Design, ref: tuple[list, list], keys: dict, x0: float, x100: float
 ) -> dict[str, Any]:
     reference = _response(design, ref)
+    base, x100_keys = ref
+    m = "us_border_arrivals"
+    per_rep = paired_change(design.metrics(x100_keys, m), design.metrics(base, m))
+    per_rep = per_rep[np.isfinite(per_rep)]
+    se = float(per_rep.std(ddof=1) / math.sqrt(per_rep.size)) if per_rep.size > 1 else math.nan
+    # a shift is the difference of two such estimates: beyond noise if > 2 · √2 · SE
+    threshold = 2.0 * math.sqrt(2.0) * se
     rows = {}
     for key, by_factor in keys.items():
         responses = {f: _response(design, pair) for f, pair in by_factor.items()}
@@ -486,6 +493,9 @@ def _screening(
             "shift_high": shifts[SCREEN_FACTORS[1]],
             "swing": float(max(abs(s) for s in shifts.values())),
         }
+        rows[key]["beyond_noise"] = (
+            bool(rows[key]["swing"] > threshold) if math.isfinite(threshold) else None
+        )
     ranked = sorted(
         rows, key=lambda k: -rows[k]["swing"] if math.isfinite(rows[k]["swing"]) else 0.0
     )
@@ -494,6 +504,8 @@ def _screening(
         "interdiction_to": x100,
         "factors": list(SCREEN_FACTORS),
         "reference_response": reference,
+        "reference_se": se,
+        "noise_threshold": threshold,
         "parameters": rows,
         "ranking": ranked,
     }
@@ -682,8 +694,10 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         f"interdiction from {c.pct(scr['interdiction_from'], 2, signed=False)} to "
         f"{c.pct(scr['interdiction_to'], 0, signed=False)} (×{c.num(SCREEN_MULTIPLIER, 'd')}) "
         f"is measured again ({c.num(cfg['screen_replicates'], 'd')} paired replicate(s) each). "
-        f"With every default the response is {c.pct(scr['reference_response'], 1)}. Ranked by "
-        "the largest shift:"
+        f"With every default the response is {c.pct(scr['reference_response'], 1)} (standard "
+        f"error over replicates {c.num(scr['reference_se'] * 100, '.1f', ' pts')}, so a shift "
+        f"beyond {c.num(scr['noise_threshold'] * 100, '.1f', ' pts')} is unlikely to be noise). "
+        "Ranked by the largest shift:"
     )
     lines.append("")
     rows = []
@@ -696,6 +710,7 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
                 c.pct(v["response_low"], 1),
                 c.pct(v["response_high"], 1),
                 c.num(v["swing"] * 100, ".1f", " pts"),
+                {True: "yes", False: "no", None: "n/a"}[v["beyond_noise"]],
             ]
         )
     lines += _table(
@@ -705,14 +720,16 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
             f"response at ×{c.num(SCREEN_FACTORS[0], 'g')}",
             f"response at ×{c.num(SCREEN_FACTORS[1], 'g')}",
             "largest shift",
+            "beyond noise",
         ],
         rows,
     )
     lines += ["", f"![screening]({figures['screening']})", ""]
     lines.append(
         "A screening, not a variance decomposition: interactions between assumptions are not "
-        'measured (`iron-river sweep` with `sampling = "sobol"` and SALib does that). Where the '
-        "shift is smaller than the replicate noise, more replicates are needed before ranking."
+        "measured; `iron-river sensitivity scenarios/sensitivity/key_assumptions.toml` (SALib, "
+        "Morris or Sobol) does that. Where a shift is not beyond noise, more replicates are "
+        "needed before ranking."
     )
     if "sensitivity" in data:
         lines += _sensitivity_markdown(data["sensitivity"], c)
@@ -781,6 +798,11 @@ def _summary(data: dict, c: Cite) -> list[str]:
         f"its default the arrivals response to ×{c.num(SCREEN_MULTIPLIER, 'd')} interdiction is "
         f"{c.pct(t['response_low'], 1)} or {c.pct(t['response_high'], 1)}, against "
         f"{c.pct(scr['reference_response'], 1)} with the defaults (see *Which assumptions matter*)."
+        + {
+            True: "",
+            False: " At this number of replicates that shift is not beyond replicate noise.",
+            None: " Too few replicates to tell that shift from noise.",
+        }[t["beyond_noise"]]
     )
     return out
 
