@@ -174,7 +174,7 @@ class Design:
         payloads = {
             i: {
                 "binding": BINDING,
-                "base": str(todo[k].path),
+                "base": str(todo[k].path.resolve()),
                 "metrics": None,
                 "weekly": (),
                 "root_seed": self.cfg.seed,

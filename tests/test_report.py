@@ -112,3 +112,17 @@ def test_paired_change_and_elasticity():
     assert est == pytest.approx(-1.0)
     assert lo == pytest.approx(-1.0) and hi == pytest.approx(-1.0)
     assert report.interdiction_points(0.0022, 3) == [0.0022, 0.03317, 0.5]
+
+
+def test_design_backends_agree_and_deduplicate():
+    cfg = {"quiet": True, "replicates": 1}
+    runs = {}
+    for workers in (1, 2):
+        d = report.Design(report.Config.quick(workers=workers, **cfg))
+        a = d.add(ROOT / "scenarios" / "interdiction_x100.toml", {}, range(1))
+        b = d.add(ROOT / "scenarios" / "baseline.toml", {report.INTERDICTION: 0.22}, range(1))
+        assert a == b  # the same resolved scenario and seed: one run
+        d.run()
+        runs[workers] = d.metrics(a, "guns_delivered")
+        assert ("pool" in d.backend_name) == (workers == 2)
+    assert runs[1] == pytest.approx(runs[2])
