@@ -27,6 +27,7 @@ import json
 import math
 import sys
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,7 +203,9 @@ class Design:
 
             client = Client(self.cfg.scheduler)
             self.backend_name = f"Dask cluster at {self.cfg.scheduler}"
-            return engine.DaskBackend(client, key_prefix="iron-river-report", owned=(client,))
+            # a fresh key prefix per call: task keys of an earlier design must never be reused
+            prefix = f"iron-river-{uuid.uuid4().hex[:12]}"
+            return engine.DaskBackend(client, key_prefix=prefix, owned=(client,))
         if self.cfg.workers > 1:
             self.backend_name = f"sweep engine, local pool of {self.cfg.workers} processes"
             return engine.PoolBackend(self.cfg.workers)
