@@ -134,7 +134,9 @@ def heatmap(df, keys: tuple[str, str], scales: tuple[str, str], metrics: list[st
         fig.colorbar(im, ax=ax, shrink=0.85)
         if grid.size <= 100:
             for (i, j), v in np.ndenumerate(grid.to_numpy()):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=6, color="w")
+                text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=6,
+                        color="k" if im.norm(v) > 0.6 else "w")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
