@@ -211,8 +211,8 @@ def cmd_view(args: argparse.Namespace) -> int:
     """Start the browser view."""
     from iron_river.view.server import serve
 
-    if args.scenario:
-        load_scenario(args.scenario)  # validate before starting a server
+    if args.scenario and Path(args.scenario).suffix == ".toml":
+        load_scenario(args.scenario)  # validate a file before starting a server
     return serve(args.scenario, host=args.host, port=args.port) or 0
 
 

@@ -75,6 +75,7 @@ class Ledger:
             "guns_bought",
             "guns_seized_us",
             "guns_seized_mx",
+            "guns_seized_gt_border",
             "guns_delivered",
             "households_exposed",
             "departures",
