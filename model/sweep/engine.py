@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import sys
 import time
+import uuid
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
@@ -247,8 +248,15 @@ class DaskBackend(_TaskBackend):
         self._tasks += 1
         return self._cached
 
+    def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
+        """Yield (batch, result or exception) as tasks finish."""
+        # Keys unique per call: a key still held by the scheduler from an earlier call (another
+        # design, same batch numbers) would hand back that call's result.
+        self._call = uuid.uuid4().hex[:8]
+        yield from super().results(payloads)
+
     def _submit(self, payloads: list[dict], first: int) -> Any:
-        key = f"{self.key_prefix}-batches-{first:06d}-{len(payloads)}"
+        key = f"{self.key_prefix}-{self._call}-batches-{first:06d}-{len(payloads)}"
         return self.client.submit(run_batches, payloads, key=key, retries=self.retries,
                                   pure=False)
 
