@@ -78,3 +78,8 @@ values = ["baseline", 0.3]
     run = simulate(sc, replicate_seeds(1, 2)[1])
     row = t[(t[LEVER] == 0.3) & (t.replicate == 1)].iloc[0]
     assert row.us_border_arrivals == run.metrics["us_border_arrivals"]
+    # every metric and weekly series the shipped sweeps keep is one the model produces
+    for path in SWEEPS:
+        spec_ = load_spec(path, adapter)
+        assert set(spec_.metrics or ()) <= set(run.metrics), path.name
+        assert set(spec_.weekly) <= set(run.weekly), path.name
