@@ -7,7 +7,7 @@ PY312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12
 PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/baseline.toml
 
-.PHONY: run test lint venv venv-test view validate clean
+.PHONY: run test lint venv venv-test view validate sweep-bench clean
 
 $(VENV)/.core: pyproject.toml
 	@test -n "$(PY312)" || { echo "error: python3.12 not found (Mesa 3.5 needs Python >= 3.12)"; exit 1; }
@@ -38,6 +38,9 @@ validate: $(VENV)/.core
 
 view: $(VENV)/.test
 	$(VENV)/bin/iron-river view
+
+sweep-bench: $(VENV)/.test
+	$(PY) benchmarks/sweep_throughput.py
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

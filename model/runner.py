@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -82,3 +83,22 @@ def _side_seed(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
 def replicate_seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
     """Independent child seeds for each replicate."""
     return np.random.SeedSequence(seed).spawn(replicates)
+
+
+@cache
+def _names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names of the summary metrics and weekly series a run produces (from a one-week run)."""
+    tiny = IronRiverScenario().with_values({"scale": 100000.0, "years": 1, "burn_in_years": 0})
+    model = IronRiverModel(tiny, rng=0)
+    model.step()
+    weekly = model.ledger.series(measured_only=False)
+    return tuple(summarise(weekly)), tuple(k for k in weekly if k != "measured")
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``METRICS`` and ``WEEKLY``: what a run reports, for checking names before a sweep runs."""
+    if name == "METRICS":
+        return _names()[0]
+    if name == "WEEKLY":
+        return _names()[1]
+    raise AttributeError(name)
