@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.scenario import PARAMETERS, IronRiverScenario, load_scenario
+from iron_river.scenario import PARAMETERS, IronRiverScenario, ScenarioError, load_scenario
 
 OUTCOMES = {
     "guns_delivered": "guns delivered to armed groups",
@@ -849,7 +849,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         quiet=args.quiet,
     )
     if cfg.points < 2:
-        raise ValueError("--points must be at least 2")
+        raise ScenarioError(f"must be at least 2, got {cfg.points}", key="--points")
     data = build_report(cfg)
     print(f"report: {cfg.out / 'REPORT.md'} ({data['config']['runs']} runs)")
     return 0
