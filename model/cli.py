@@ -288,6 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
         register = None
     if register is not None:
         register(sub)
+    from iron_river.calibration import register as register_calibrate
+    from iron_river.report import register as register_report
+    from iron_river.sensitivity import register as register_sensitivity
+
+    register_report(sub)
+    register_sensitivity(sub)
+    register_calibrate(sub)
     return parser
 
 
