@@ -245,7 +245,7 @@ class IronRiverModel(mesa.Model):
             members = self.gang_members[pl.country] * weight[pl.place_id] / by_country[pl.country]
             per_member, mix = stock[pl.country]
             pl.reference_guns_per_member = per_member
-            shares = self.rng.dirichlet(np.full(p.gangs.per_place, 2.0))
+            shares = self.rng.dirichlet(np.full(p.gangs.per_place, p.gangs.size_concentration))
             for share in shares:
                 m = members * share
                 guns = np.rint(m * per_member * mix).astype(np.int64)

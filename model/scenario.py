@@ -432,6 +432,14 @@ class Gangs:
     """Armed groups: how many per place, how guns wear out, the per-country tables."""
 
     per_place: int = param(3, "groups", 1, 20, "assumption", "Rival armed groups in each place.")
+    size_concentration: float = param(
+        4.0,
+        "Dirichlet concentration",
+        0.1,
+        1000.0,
+        "assumption (rivals of comparable size; higher = more equal)",
+        "How equal in size the rival groups of a place are drawn at the start.",
+    )
     gun_life_years: float = param(
         3.0,
         "years",
@@ -484,10 +492,10 @@ class CountryViolence:
 
 def _violence_defaults() -> dict[str, CountryViolence]:
     return {
-        "MX": CountryViolence(firearm_lethality=0.127, other_lethality=0.105),
-        "GT": CountryViolence(firearm_lethality=0.155, other_lethality=0.054),
-        "HN": CountryViolence(firearm_lethality=0.215, other_lethality=0.07),
-        "SV": CountryViolence(firearm_lethality=0.048, other_lethality=0.024),
+        "MX": CountryViolence(firearm_lethality=0.1215, other_lethality=0.1005),
+        "GT": CountryViolence(firearm_lethality=0.154, other_lethality=0.0537),
+        "HN": CountryViolence(firearm_lethality=0.188, other_lethality=0.061),
+        "SV": CountryViolence(firearm_lethality=0.050, other_lethality=0.025),
     }
 
 
