@@ -41,22 +41,24 @@ def victimise(
         half_life: memory half-life in weeks.
         rng: the model's generator.
     """
-    n = rng.poisson(events)
-    rows, adds = [], []
-    for k in range(events.shape[1]):
-        r = hh.random_in_places(n[:, k], rng)
-        keep = hh.status[r] == Status.HOME
-        if children_only[k]:
-            keep &= hh.children[r]
-        r = r[keep]
-        rows.append(r)
-        adds.append(np.full(r.size, weights[k], dtype=np.float32))
-    r = np.concatenate(rows)
+    n = rng.poisson(events)  # P × K
+    n_places, n_kinds = events.shape
+    # all kinds in one draw: flatten (place, kind) cells, repeat each by its number of events
+    cell = np.repeat(np.arange(n_places * n_kinds), n.ravel())
+    place, kind = np.divmod(cell, n_kinds)
+    r = hh.start[place] + (rng.random(cell.size) * hh.count[place]).astype(np.int64)
+    keep = hh.status[r] == Status.HOME
+    if children_only.any():
+        keep &= hh.children[r] | ~children_only[kind]
+    r, added = r[keep], weights[kind[keep]].astype(np.float32)
     if r.size == 0:
-        return np.zeros(len(hh.place_ids))
+        return np.zeros(n_places)
     unique, inverse = np.unique(r, return_inverse=True)
-    added = np.bincount(inverse, weights=np.concatenate(adds)).astype(np.float32)
+    if unique.size < r.size:  # a household hit twice this week adds both events
+        added = np.bincount(inverse, weights=added).astype(np.float32)
+    else:
+        added = added[np.argsort(r, kind="stable")]
     hh.exposure[unique] = np.minimum(current(hh, unique, week, half_life) + added, EXPOSURE_CAP)
     hh.t_exposure[unique] = week
     hh.t_violent[unique] = week
-    return np.bincount(hh.place[unique], minlength=len(hh.place_ids)).astype(float)
+    return np.bincount(hh.place[unique], minlength=n_places).astype(float)

@@ -71,24 +71,34 @@ class Journeys:
 
 
 def base_hazard(
-    hh: Households, rows: np.ndarray, base: np.ndarray, m: Migration, week: int
+    hh: Households, rows: np.ndarray, place: np.ndarray, base: np.ndarray, m: Migration, week: int
 ) -> np.ndarray:
     """Yearly hazard without violence: country base × poverty × network × deterrence."""
+    deterrence = 1.0 - m.us_deterrence * m.deterrence_sensitivity
+    poor = np.where(hh.poor[rows], m.poverty_multiplier * deterrence, deterrence)
     has_network = (week - hh.t_network[rows]) < m.network_tie_years * 52
-    h = base[hh.place[rows]] * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
-    h = h * np.where(hh.poor[rows], m.poverty_multiplier, 1.0)
-    return h * np.where(has_network, m.network_multiplier, 1.0)
+    return base[place] * poor * np.where(has_network, m.network_multiplier, 1.0)
 
 
 def violence_exponent(
-    hh: Households, rows: np.ndarray, ambient: np.ndarray, m: Migration, week: int, half_life: float
+    hh: Households,
+    rows: np.ndarray,
+    place: np.ndarray,
+    ambient: np.ndarray,
+    m: Migration,
+    week: int,
+    half_life: float,
 ) -> np.ndarray:
     """V · (1 + κ·children) · (β_a·H_p + β_e·E) for each row."""
-    weight = 1.0 + m.children_violence_multiplier * hh.children[rows]
-    signal = m.ambient_coefficient * ambient[hh.place[rows]] + m.exposure_coefficient * current(
+    weight = np.where(
+        hh.children[rows],
+        m.violence_effect * (1.0 + m.children_violence_multiplier),
+        m.violence_effect,
+    )
+    signal = m.ambient_coefficient * ambient[place] + m.exposure_coefficient * current(
         hh, rows, week, half_life
     )
-    return m.violence_effect * weight * signal
+    return weight * signal
 
 
 def decide(
@@ -112,12 +122,14 @@ def decide(
     q_max = -np.expm1(-h_max / 52.0)
     rows = hh.bernoulli_rows(q_max, rng)
     rows = rows[hh.status[rows] == Status.HOME]
-    h0 = base_hazard(hh, rows, base, m, week)
-    h = h0 * np.exp(violence_exponent(hh, rows, ambient, m, week, half_life))
-    keep = rng.random(rows.size) * q_max[hh.place[rows]] < -np.expm1(-h / 52.0)
-    rows, h0, h = rows[keep], h0[keep], h[keep]
-    violence_share = np.clip(1.0 - h0 / h, 0.0, 1.0)
-    return rows, rng.random(rows.size) < violence_share
+    place = hh.place[rows]
+    h0 = base_hazard(hh, rows, place, base, m, week)
+    h = h0 * np.exp(violence_exponent(hh, rows, place, ambient, m, week, half_life))
+    u = rng.random(2 * rows.size)
+    keep = u[: rows.size] * q_max[place] < -np.expm1(-h / 52.0)
+    # competing hazards: violence is the reason with probability 1 − h(v=0)/h
+    violence = u[rows.size :][keep] * h[keep] < h[keep] - h0[keep]
+    return rows[keep], violence
 
 
 class Calendar:
