@@ -150,6 +150,12 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
         "Three rival groups per place give contested but not fragmented markets.",
         "Counts of active criminal groups per state (e.g. Crisis Group, InSight Crime maps).",
     ),
+    "gangs.size_concentration": (
+        "Rivals of comparable size (Dirichlet 4 for three groups) keep contests, and so homicide "
+        "rates, from hinging on one random draw per place.",
+        "Estimates of the relative strength of rival groups per state (e.g. InSight Crime, "
+        "Crisis Group).",
+    ),
     "gangs.gun_life_years": (
         "Guns stay in use about three years before loss, breakage or resale.",
         "Time-to-crime of traced guns recovered in Mexico (ATF eTrace).",

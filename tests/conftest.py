@@ -33,9 +33,9 @@ def mean(rs: list[Run], metric: str) -> float:
 
 @pytest.fixture(scope="session")
 def baseline_runs() -> list[Run]:
-    return runs(small("baseline.toml"))
+    return runs(small("baseline.toml", scale=200), n=4)
 
 
 @pytest.fixture(scope="session")
 def x100_runs() -> list[Run]:
-    return runs(small("interdiction_x100.toml"))
+    return runs(small("interdiction_x100.toml", scale=200), n=4)

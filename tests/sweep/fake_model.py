@@ -5,7 +5,6 @@ Importable by worker subprocesses because the tests put this folder on PYTHONPAT
 
 from __future__ import annotations
 
-import os
 import time
 import tomllib
 from dataclasses import dataclass
@@ -76,7 +75,7 @@ def simulate(sc, seed):
             pass
     x = sc["enforcement.us_southbound_interdiction"]
     if x == sc["test.fail_interdiction"]:
-        raise RuntimeError(f"deliberate failure at interdiction {x} (pid {os.getpid()})")
+        raise RuntimeError(f"deliberate failure at interdiction {x}")
     straw = sc["enforcement.straw_purchase_enforcement"]
     rng = np.random.default_rng(seed)
     weeks = 52 * int(sc["years"])
