@@ -17,7 +17,6 @@ import numpy as np
 from iron_river import geography
 
 NEVER = -(10**6)  # a week long before the run: "no such event yet"
-SMALL_DRAW = 20_000  # below this many expected rows, drawing and redrawing repeats is cheaper
 
 
 class Status(IntEnum):
@@ -103,13 +102,10 @@ class Households:
     def bernoulli_rows(self, q: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Each row of place ``p`` independently with probability ``q[p]``: sorted, no repeats.
 
-        The cost grows with the rows picked, not with the population: few rows are drawn
-        directly (:meth:`_few_rows`); many are found by walking each place's block with
-        geometric gaps.
+        Walks each place's block with geometric gaps, so the cost grows with the rows picked,
+        not with the population.
         """
         q = np.clip(np.asarray(q, dtype=float), 0.0, 1.0)
-        if float(self.count @ q) < SMALL_DRAW and q.max(initial=0.0) <= 0.5:
-            return self._few_rows(q, rng)
         places = np.flatnonzero(q > 0)
         chunks = []
         pos = np.zeros(len(q), dtype=np.int64)  # next unvisited offset in each block (−1 based)
@@ -130,23 +126,6 @@ class Households:
             todo = todo[pos[todo] < self.count[todo]]  # rare: the draw fell short of the block
         rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
         return np.sort(rows) if len(chunks) > 1 else rows
-
-    def _few_rows(self, q: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Bernoulli rows when few are expected and ``q`` ≤ ½.
-
-        Binomial(n, q) rows per place, then that many distinct rows chosen uniformly: a row
-        drawn twice is drawn again until all differ.
-        """
-        places = np.repeat(np.arange(len(q)), rng.binomial(self.count, q))
-        rows = self.start[places] + (rng.random(places.size) * self.count[places]).astype(np.int64)
-        while True:
-            order = np.argsort(rows)
-            rows, places = rows[order], places[order]
-            again = np.flatnonzero(rows[1:] == rows[:-1]) + 1
-            if again.size == 0:
-                return rows
-            p = places[again]
-            rows[again] = self.start[p] + (rng.random(again.size) * self.count[p]).astype(np.int64)
 
     def persons(self, rows: np.ndarray) -> np.ndarray:
         """Real persons per place for a set of rows (scaled up)."""
