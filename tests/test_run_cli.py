@@ -6,6 +6,7 @@ import filecmp
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from iron_river.cli import main
 
@@ -104,41 +105,23 @@ def test_params_lists_every_key(capsys):
     assert "| `scale` |" in capsys.readouterr().out
 
 
-def test_compare_writes_table_and_figure(tmp_path, monkeypatch, capsys):
+def test_compare_writes_table_and_figure(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
-    assert (
-        main(
-            [
-                "compare",
-                str(root / "baseline.toml"),
-                str(root / "interdiction_x100.toml"),
-                *SMALL,
-                "--out",
-                "cmp",
-            ]
-        )
-        == 0
-    )
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+
+    def compare() -> int:
+        files = [str(root / "baseline.toml"), str(root / "interdiction_x100.toml")]
+        return main(["compare", *files, *SMALL, "--out", "cmp"])
+
+    assert compare() == 0
     table = (tmp_path / "cmp" / "compare.csv").read_text()
     assert "interdiction_x100,us_border_arrivals" in table
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 0
     # the second time the scenarios are reused, not run again
-    before = (tmp_path / "results" / "baseline" / "summary.json").stat().st_mtime_ns
-    assert (
-        main(
-            [
-                "compare",
-                str(root / "baseline.toml"),
-                str(root / "interdiction_x100.toml"),
-                *SMALL,
-                "--out",
-                "cmp",
-            ]
-        )
-        == 0
-    )
-    assert (tmp_path / "results" / "baseline" / "summary.json").stat().st_mtime_ns == before
+    summary = tmp_path / "results" / "baseline" / "summary.json"
+    before = summary.stat().st_mtime_ns
+    assert compare() == 0
+    assert summary.stat().st_mtime_ns == before
 
 
 def test_console_script_runs():
