@@ -17,8 +17,7 @@ EXPOSURE_CAP = 2.0  # remembered exposure saturates: a few recent events weigh a
 
 def current(hh: Households, rows: np.ndarray, week: int, half_life: float) -> np.ndarray:
     """Remembered exposure of ``rows`` at ``week`` (decayed since it last changed)."""
-    age = (week - hh.t_exposure[rows]).astype(np.float32)
-    return hh.exposure[rows] * np.exp2(-age / half_life)
+    return hh.exposure[rows] * np.exp2((hh.t_exposure[rows] - week) * np.float32(1.0 / half_life))
 
 
 def victimise(

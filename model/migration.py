@@ -76,7 +76,7 @@ def base_hazard(
     """Yearly hazard without violence: country base × poverty × network × deterrence."""
     deterrence = 1.0 - m.us_deterrence * m.deterrence_sensitivity
     poor = np.where(hh.poor[rows], m.poverty_multiplier * deterrence, deterrence)
-    has_network = (week - hh.t_network[rows]) < m.network_tie_years * 52
+    has_network = hh.t_network[rows] > week - m.network_tie_years * 52
     return base[place] * poor * np.where(has_network, m.network_multiplier, 1.0)
 
 
@@ -95,7 +95,7 @@ def violence_exponent(
         m.violence_effect * (1.0 + m.children_violence_multiplier),
         m.violence_effect,
     )
-    signal = m.ambient_coefficient * ambient[place] + m.exposure_coefficient * current(
+    signal = (m.ambient_coefficient * ambient)[place] + m.exposure_coefficient * current(
         hh, rows, week, half_life
     )
     return weight * signal
@@ -112,23 +112,24 @@ def decide(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw this week's departures; return their rows and whether violence was the reason."""
     v_max = max(m.violence_effect, 0.0) * (1.0 + max(m.children_violence_multiplier, 0.0))
-    h_max = (
-        base
-        * max(1.0, m.poverty_multiplier)
+    static_max = (
+        max(1.0, m.poverty_multiplier)
         * max(1.0, m.network_multiplier)
         * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
-        * np.exp(v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient * EXPOSURE_CAP))
     )
-    q_max = -np.expm1(-h_max / 52.0)
+    h_max = (static_max * base) * np.exp(
+        v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient * EXPOSURE_CAP)
+    )
+    q_max = -np.expm1(h_max * (-1.0 / 52.0))
     rows = hh.bernoulli_rows(q_max, rng)
     rows = rows[hh.status[rows] == Status.HOME]
     place = hh.place[rows]
     h0 = base_hazard(hh, rows, place, base, m, week)
     h = h0 * np.exp(violence_exponent(hh, rows, place, ambient, m, week, half_life))
-    u = rng.random(2 * rows.size)
-    keep = u[: rows.size] * q_max[place] < -np.expm1(-h / 52.0)
+    u = rng.random((2, rows.size))
+    keep = u[0] * q_max[place] < -np.expm1(h * (-1.0 / 52.0))
     # competing hazards: violence is the reason with probability 1 − h(v=0)/h
-    violence = u[rows.size :][keep] * h[keep] < h[keep] - h0[keep]
+    violence = (u[1] * h < h - h0)[keep]
     return rows[keep], violence
 
 
