@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from iron_river.households import Households, Status
+from iron_river.households import Households, Status, first_of_runs
 
 EXPOSURE_CAP = 2.0  # remembered exposure saturates: a few recent events weigh as much as many
 
@@ -40,23 +40,21 @@ def victimise(
         half_life: memory half-life in weeks.
         rng: the model's generator.
     """
-    n = rng.poisson(events)  # P × K
     n_places, n_kinds = events.shape
-    # all kinds in one draw: flatten (place, kind) cells, repeat each by its number of events
-    cell = np.repeat(np.arange(n_places * n_kinds), n.ravel())
-    place, kind = np.divmod(cell, n_kinds)
-    r = hh.start[place] + (rng.random(cell.size) * hh.count[place]).astype(np.int64)
-    keep = hh.status[r] == Status.HOME
+    rows, cell = hh.marks(events, rng)
+    kind = cell % n_kinds
+    keep = hh.status[rows] == Status.HOME
     if children_only.any():
-        keep &= hh.children[r] | ~children_only[kind]
-    r, added = r[keep], weights[kind[keep]].astype(np.float32)
-    if r.size == 0:
+        keep &= hh.children[rows] | ~children_only[kind]
+    rows, added = rows[keep], weights.astype(np.float32)[kind[keep]]
+    if rows.size == 0:
         return np.zeros(n_places)
-    unique, inverse = np.unique(r, return_inverse=True)
-    if unique.size < r.size:  # a household hit twice this week adds both events
-        added = np.bincount(inverse, weights=added).astype(np.float32)
-    else:
-        added = added[np.argsort(r, kind="stable")]
+    order = np.argsort(rows, kind="stable")
+    unique, added = rows[order], added[order]
+    first = first_of_runs(unique)
+    if first is not None:  # a household hit twice this week adds both events
+        added = np.add.reduceat(added, np.flatnonzero(first))
+        unique = unique[first]
     hh.exposure[unique] = np.minimum(current(hh, unique, week, half_life) + added, EXPOSURE_CAP)
     hh.t_exposure[unique] = week
     hh.t_violent[unique] = week

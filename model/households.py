@@ -2,14 +2,16 @@
 
 There are millions of households, so they are never Python objects and never looped
 over: every submodel (:mod:`exposure`, :mod:`migration`, :mod:`arrivals`) is a few
-vectorised expressions over index arrays. Rows are sorted by origin place, so the
-households of place ``p`` are the contiguous block ``start[p] : start[p] + count[p]``
-and a random household of a place is one uniform draw. Exposure decays lazily: a
-row stores its exposure at the week it last changed.
+vectorised expressions over index arrays, and the weekly ones touch only the rows that
+:meth:`Households.marks` picks, so their cost does not grow with the population. Rows are
+sorted by origin place, so the households of place ``p`` are the contiguous block
+``start[p] : start[p] + count[p]`` and a random household of a place is one uniform draw.
+Exposure decays lazily: a row stores its exposure at the week it last changed.
 """
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -99,33 +101,27 @@ class Households:
         places = np.repeat(np.arange(len(per_place)), per_place)
         return self.start[places] + (rng.random(places.size) * self.count[places]).astype(np.int64)
 
-    def bernoulli_rows(self, q: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Each row of place ``p`` independently with probability ``q[p]``: sorted, no repeats.
+    def marks(self, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Poisson marks on rows: ``rate[p, k]`` expected marks of kind ``k`` in place ``p``.
 
-        Walks each place's block with geometric gaps, so the cost grows with the rows picked,
-        not with the population.
+        Each mark lands on a uniform row of its place (a row may get several), so every row of
+        place ``p`` receives independent Poisson(``rate[p, k] / count[p]``) marks of kind ``k``:
+        violence landing at random, and the candidates of a thinned hazard. The work grows
+        with the marks, not with the population, and is a fixed dozen numpy calls: one Poisson
+        total, then per mark one uniform picks its cell by cumulative rate, another its row.
+
+        Returns:
+            the row of each mark, and its cell ``p * K + k`` (``K`` kinds; the place if 1-D).
         """
-        q = np.clip(np.asarray(q, dtype=float), 0.0, 1.0)
-        places = np.flatnonzero(q > 0)
-        chunks = []
-        pos = np.zeros(len(q), dtype=np.int64)  # next unvisited offset in each block (−1 based)
-        pos[:] = -1
-        todo = places
-        while todo.size:
-            lam = self.count[todo] * q[todo]
-            m = np.ceil(lam + 6.0 * np.sqrt(lam) + 8.0).astype(np.int64)
-            seg = np.repeat(np.arange(todo.size), m)
-            steps = rng.geometric(np.repeat(q[todo], m))
-            ends = np.cumsum(m)
-            csum = np.cumsum(steps)
-            base = np.concatenate([[0], csum[ends[:-1] - 1]])
-            offset = pos[todo][seg] + csum - base[seg]
-            keep = offset < self.count[todo][seg]
-            chunks.append(self.start[todo][seg[keep]] + offset[keep])
-            pos[todo] = offset[ends - 1]
-            todo = todo[pos[todo] < self.count[todo]]  # rare: the draw fell short of the block
-        rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-        return np.sort(rows) if len(chunks) > 1 else rows
+        flat = np.asarray(rate, dtype=float).ravel()
+        cum = np.cumsum(flat)
+        total = float(cum[-1])
+        u = rng.random((2, rng.poisson(total)))
+        # u < 1 but u·total may round up to total: stay strictly inside the last positive cell
+        at = np.minimum(u[0] * total, math.nextafter(total, 0.0))
+        cell = np.searchsorted(cum, at, "right")
+        place = cell // (flat.size // self.count.size) if flat.size > self.count.size else cell
+        return self.start[place] + (u[1] * self.count[place]).astype(np.int64), cell
 
     def persons(self, rows: np.ndarray) -> np.ndarray:
         """Real persons per place for a set of rows (scaled up)."""
@@ -172,6 +168,16 @@ class Households:
     def nbytes(self) -> int:
         """Memory held by the household arrays."""
         return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+def first_of_runs(sorted_rows: np.ndarray) -> np.ndarray | None:
+    """Mask of the first of each run of equal rows, or ``None`` if all differ (the usual case)."""
+    if sorted_rows.size < 2:
+        return None
+    repeat = sorted_rows[1:] == sorted_rows[:-1]
+    if not repeat.any():
+        return None
+    return np.concatenate(([True], ~repeat))
 
 
 def per_place_inputs(place_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:

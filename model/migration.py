@@ -9,8 +9,9 @@ d·s US deterrence times its effect, v the sign and strength of the violence→m
 link, H_p the local homicide rate, E the household's remembered exposure. A departure
 is attributed to violence with probability 1 − h(v=0)/h (competing hazards).
 
-Households are drawn by thinning: candidates at the place's maximum hazard, each kept
-with probability h/h_max, so the work grows with departures, not with the population.
+Households are drawn by thinning: Poisson candidate marks at the place's maximum hazard
+(:meth:`Households.marks`), each kept with probability h/h_max, so the work grows with
+departures, not with the population.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import numpy as np
 
 from iron_river import geography
 from iron_river.exposure import EXPOSURE_CAP, current
-from iron_river.households import Households, Status
+from iron_river.households import Households, Status, first_of_runs
 from iron_river.scenario import Migration
 
+SCAN_ABOVE = 1.0  # candidate marks per household and week above which every one is looked at
 MEXICO_REFERENCE_RATE = 29.0  # FACTS.md T7: Mexico's 2019 homicide rate, the unit of route risk
 
 
@@ -120,17 +122,34 @@ def decide(
     h_max = (static_max * base) * np.exp(
         v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient * EXPOSURE_CAP)
     )
-    q_max = -np.expm1(h_max * (-1.0 / 52.0))
-    rows = hh.bernoulli_rows(q_max, rng)
-    rows = rows[hh.status[rows] == Status.HOME]
-    place = hh.place[rows]
+    # candidates: Poisson marks at the bound; a mark is kept with probability h / h_max, so
+    # kept marks are Poisson(h / 52) per household and it leaves with probability 1 − e^(−h/52).
+    # Where the bound gives more marks than households, every household is looked at instead.
+    rate = h_max * (1.0 / 52.0)
+    scan = rate > SCAN_ABOVE
+    rows, place = hh.marks(np.where(scan, 0.0, hh.count * rate), rng)
+    n_marks = rows.size
+    if scan.any():
+        every = [np.arange(hh.start[p], hh.start[p] + hh.count[p]) for p in np.flatnonzero(scan)]
+        rows = np.concatenate([rows, *every])
+        place = np.concatenate([place, hh.place[rows[n_marks:]]])
+    home = hh.status[rows] == Status.HOME
     h0 = base_hazard(hh, rows, place, base, m, week)
     h = h0 * np.exp(violence_exponent(hh, rows, place, ambient, m, week, half_life))
     u = rng.random((2, rows.size))
-    keep = u[0] * q_max[place] < -np.expm1(h * (-1.0 / 52.0))
+    keep = u[0] * h_max[place] < h
+    if rows.size > n_marks:  # households looked at one by one: the weekly chance itself
+        keep[n_marks:] = u[0, n_marks:] < -np.expm1(h[n_marks:] * (-1.0 / 52.0))
+    keep &= home  # marks on households away are void
+    rows, h0, h, u = rows[keep], h0[keep], h[keep], u[1, keep]
     # competing hazards: violence is the reason with probability 1 − h(v=0)/h
-    violence = (u[1] * h < h - h0)[keep]
-    return rows[keep], violence
+    violence = u * h < h - h0
+    order = np.argsort(rows, kind="stable")
+    rows, violence = rows[order], violence[order]
+    first = first_of_runs(rows)  # two kept marks on one household: it leaves once
+    if first is not None:
+        rows, violence = rows[first], violence[first]
+    return rows, violence
 
 
 class Calendar:
