@@ -11,7 +11,6 @@ Exposure decays lazily: a row stores its exposure at the week it last changed.
 
 from __future__ import annotations
 
-import math
 from enum import IntEnum
 
 import numpy as np
@@ -107,21 +106,22 @@ class Households:
         Each mark lands on a uniform row of its place (a row may get several), so every row of
         place ``p`` receives independent Poisson(``rate[p, k] / count[p]``) marks of kind ``k``:
         violence landing at random, and the candidates of a thinned hazard. The work grows
-        with the marks, not with the population, and is a fixed dozen numpy calls: one Poisson
-        total, then per mark one uniform picks its cell by cumulative rate, another its row.
+        with the marks, not with the population, in a fixed dozen numpy calls: a Poisson total
+        split over the cells by one multinomial draw, then one uniform per mark for its row.
 
         Returns:
-            the row of each mark, and its cell ``p * K + k`` (``K`` kinds; the place if 1-D).
+            the row of each mark, and its cell ``p * K + k`` (``K`` kinds; the place if 1-D),
+            grouped by cell.
         """
         flat = np.asarray(rate, dtype=float).ravel()
-        cum = np.cumsum(flat)
-        total = float(cum[-1])
-        u = rng.random((2, rng.poisson(total)))
-        # u < 1 but u·total may round up to total: stay strictly inside the last positive cell
-        at = np.minimum(u[0] * total, math.nextafter(total, 0.0))
-        cell = np.searchsorted(cum, at, "right")
+        total = float(flat.sum())
+        if not total > 0.0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        per_cell = rng.multinomial(rng.poisson(total), flat / total)
+        cell = np.repeat(np.arange(flat.size), per_cell)
         place = cell // (flat.size // self.count.size) if flat.size > self.count.size else cell
-        return self.start[place] + (u[1] * self.count[place]).astype(np.int64), cell
+        rows = self.start[place] + (rng.random(cell.size) * self.count[place]).astype(np.int64)
+        return rows, cell
 
     def persons(self, rows: np.ndarray) -> np.ndarray:
         """Real persons per place for a set of rows (scaled up)."""
