@@ -46,6 +46,10 @@ class IronRiverModel(mesa.Model):
         base = scenario if scenario is not None else IronRiverScenario()
         scenario = base.with_values(params, origin="model parameters", rng=rng)
         super().__init__(rng=rng, scenario=scenario)
+        # households draw from a stream of their own: traffickers, units and gangs never see
+        # the households, so runs at any scale with one seed share that side of the world and
+        # differ only in the households' sampling noise
+        self.household_rng: np.random.Generator = self.rng.spawn(1)[0]
         self.week = 0  # weeks completed
         self.burn_in_weeks = scenario.burn_in_years * 52
         self.measured_weeks = scenario.years * 52
@@ -131,16 +135,23 @@ class IronRiverModel(mesa.Model):
             np.array([False, False, True]),
             self.week,
             exp.memory_half_life_weeks,
-            self.rng,
+            self.household_rng,
         )
         ambient = np.array([pl.expected_homicide_rate for pl in self.markets])
         base = np.array([mig.countries[pl.country].base_hazard_per_year for pl in self.markets])
         rows, violence = decide(
-            hh, self.week, base, ambient, mig, exp.memory_half_life_weeks, self.rng
+            hh, self.week, base, ambient, mig, exp.memory_half_life_weeks, self.household_rng
         )
         route_risk = self.journeys.victimisation_prob(ambient, mig.route_victimisation_per_1000km)
         depart(
-            hh, rows, violence, self.week, self.journeys, route_risk, self.arrivals_due, self.rng
+            hh,
+            rows,
+            violence,
+            self.week,
+            self.journeys,
+            route_risk,
+            self.arrivals_due,
+            self.household_rng,
         )
         departures, fled_violence = hh.persons(rows), hh.persons(rows[violence])
         tally = arrive(
@@ -153,7 +164,7 @@ class IronRiverModel(mesa.Model):
             mig.return_delay_weeks,
             mig.network_ties_per_migrant,
             self.returns_due,
-            self.rng,
+            self.household_rng,
         )
         come_home(hh, self.returns_due.pop(self.week))
         home = hh.persons_at_home()
@@ -294,7 +305,7 @@ class IronRiverModel(mesa.Model):
             np.array([h.relatives_abroad_share for h in by]),
             p.migration.network_tie_years * 52,
             p.scale,
-            self.rng,
+            self.household_rng,
         )
         self.journeys = Journeys.build(self.market_ids, self.us_crossing_ids, p.migration)
         self.arrivals_due, self.returns_due = Calendar(), Calendar()

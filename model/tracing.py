@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from iron_river.arsenal import Origin
+from iron_river.arsenal import Origin, binomial_by_origin
 from iron_river.geography import COUNTRIES
 
 US = list(Origin.us_sourced())
@@ -32,7 +32,7 @@ class Tracing:
     def record(self, country: str, seized_by_origin: np.ndarray) -> None:
         """Count guns recovered in ``country`` and trace a share of them."""
         self.seized[country] += seized_by_origin
-        self.traced[country] += self.rng.binomial(seized_by_origin, self.submission_rate)
+        self.traced[country] += binomial_by_origin(self.rng, seized_by_origin, self.submission_rate)
 
     def record_us_trafficked(self, country: str, guns: int) -> None:
         """Guns seized from traffickers by customs inside ``country`` (all bought in the US)."""
