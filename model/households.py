@@ -97,8 +97,11 @@ class Households:
 
     def random_in_places(self, per_place: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Uniform random rows: ``per_place[p]`` of them in place ``p`` (with replacement)."""
-        places = np.repeat(np.arange(len(per_place)), per_place)
-        return self.start[places] + (rng.random(places.size) * self.count[places]).astype(np.int64)
+        return self._uniform_rows(np.repeat(np.arange(len(per_place)), per_place), rng)
+
+    def _uniform_rows(self, place: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One uniformly random row of each given place (a block of the sorted rows)."""
+        return self.start[place] + (rng.random(place.size) * self.count[place]).astype(np.int64)
 
     def marks(self, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Poisson marks on rows: ``rate[p, k]`` expected marks of kind ``k`` in place ``p``.
@@ -120,8 +123,7 @@ class Households:
         per_cell = rng.multinomial(rng.poisson(total), flat / total)
         cell = np.repeat(np.arange(flat.size), per_cell)
         place = cell // (flat.size // self.count.size) if flat.size > self.count.size else cell
-        rows = self.start[place] + (rng.random(cell.size) * self.count[place]).astype(np.int64)
-        return rows, cell
+        return self._uniform_rows(place, rng), cell
 
     def persons(self, rows: np.ndarray) -> np.ndarray:
         """Real persons per place for a set of rows (scaled up)."""
