@@ -18,6 +18,9 @@ the timed one) give the replicate spread. The single 1:1 run should look like on
 replicate: within their min-max and within 3 standard deviations of their mean. Scales in
 between (1:10) are cheap, so ``--extra-replicates`` more runs are added there and their mean
 is compared with the 1:100 mean (z with both standard errors).
+Households draw from a random stream of their own, so a run at another scale and the 1:100
+run of the same seed share their gun side: the paired table runs 1:100 at those seeds and
+tests the differences (a sharper test of scale than the spread of unpaired replicates).
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
 
@@ -261,9 +264,76 @@ def main(argv: list[str] | None = None) -> None:
             if scale != 1.0 and args.extra_replicates:
                 runs += extra(scale, args.seed, args.replicates + 1, args.extra_replicates)
         compare_scales(reference, others)
+        paired = same_seed_at_100(args.seed, args.replicates, max(map(len, others.values())))
+        compare_paired(paired, others)
     if args.json:
         dump = {"timed": list(timed.values()), "replicates_1_100": reference, "others": others}
         Path(args.json).write_text(json.dumps(dump, indent=1), encoding="utf-8")
+
+
+def same_seed_at_100(seed: int, first: int, count: int) -> list[dict]:
+    """Summary metrics at 1:100 for the seeds the other scales used (``first`` onwards)."""
+    print(f"{count} runs at 1:100 with the other scales' seeds (paired) ...", flush=True)
+    return extra(100.0, seed, first, count, quiet=True)
+
+
+def compare_paired(paired: list[dict], others: dict[float, list[dict]]) -> None:
+    """Each run at another scale against the 1:100 run of the same seed.
+
+    Households draw from a stream of their own, so a pair shares its gun side (traffickers,
+    units, gangs) and differs only in the households' noise. Per metric, with d the paired
+    differences: at a scale with several runs ``z = mean(d) / (sd(d)/√n)`` (a paired test of
+    scale bias); for a single run ``z = d / sd(d)`` using the sd of the pairs at the
+    scale with several runs (1:10: its household noise is the larger, so this is cautious).
+    """
+    metrics = list(paired[0])
+    ref = np.array([[r[k] for k in metrics] for r in paired], dtype=float)
+    diffs = {
+        s: np.array([[r[k] for k in metrics] for r in runs], dtype=float) - ref[: len(runs)]
+        for s, runs in others.items()
+    }
+    multi = [d for d in diffs.values() if len(d) > 1]
+    noise = np.nanstd(multi[0], 0, ddof=1) if multi else None
+    print("\npaired with 1:100 at the same seed: mean difference and its z")
+    print(f"{'metric':<46} " + "  ".join(f"{'1:' + format(s, 'g'):>8} {'z':>5}" for s in diffs))
+    zs = {}
+    for s, d in diffs.items():
+        sd = np.nanstd(d, 0, ddof=1) / np.sqrt(len(d)) if len(d) > 1 else noise
+        m = np.nanmean(d, 0)
+        if sd is None:
+            zs[s] = np.full(len(metrics), np.nan)
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zs[s] = np.where(sd > 0, m / sd, np.where(m == 0, 0.0, np.inf))
+    for i, key in enumerate(metrics):
+        cells = [
+            f"{'same' if not diffs[s][:, i].any() else format(diffs[s][:, i].mean(), '.3g'):>8} "
+            f"{zs[s][i]:>5.1f}"
+            for s in diffs
+        ]
+        print(f"{key:<46} " + "  ".join(cells))
+    for s, d in diffs.items():
+        same = int((d == 0).all(0).sum())
+        z = zs[s][~(d == 0).all(0)]
+        pairs = f"{len(d)} pair{'s' if len(d) > 1 else ''}"
+        print(
+            f"1:{s:g} vs 1:100, same seed ({pairs}): {same} metrics identical (the gun side); "
+            f"the other {z.size}: |z| <= 3 for "
+            f"{int((np.abs(z) <= 3).sum())}"
+        )
+    if multi:
+        n = len(multi[0])
+        print(
+            f"(with {n} pairs z is Student's t with {n - 1} degrees of freedom: |t| > 3 by chance "
+            f"for {100 * _t_tail(3.0, n - 1):.0f}% of metrics even if scale changed nothing)"
+        )
+
+
+def _t_tail(t: float, df: int) -> float:
+    """Two-sided P(|T| > t) for Student's t (scipy comes with SALib)."""
+    from scipy.stats import t as student
+
+    return float(2.0 * student.sf(t, df))
 
 
 def spread(seed: int, replicates: int, timed_100: dict | None) -> list[dict]:
@@ -279,12 +349,13 @@ def spread(seed: int, replicates: int, timed_100: dict | None) -> list[dict]:
     return reference
 
 
-def extra(scale: float, seed: int, first: int, count: int) -> list[dict]:
+def extra(scale: float, seed: int, first: int, count: int, quiet: bool = False) -> list[dict]:
     """Summary metrics of ``count`` more runs at ``scale`` (seeds ``first`` onwards)."""
     from iron_river.runner import replicate_seeds, simulate
     from iron_river.scenario import load_scenario
 
-    print(f"{count} more replicates at 1:{scale:g} ...", flush=True)
+    if not quiet:
+        print(f"{count} more replicates at 1:{scale:g} ...", flush=True)
     scenario = load_scenario(SCENARIO, [f"scale={scale:g}"])
     seeds = replicate_seeds(seed, first + count)[first:]
     return [simulate(scenario, s).metrics for s in seeds]
