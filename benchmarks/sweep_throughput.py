@@ -66,8 +66,19 @@ def simulate(sc, seed):
 
 
 # ------------------------------------------------------------------ measurement
-def write_spec(folder: Path, *, base: str, points: int, replicates: int, body: str,
-               metrics: str, batch_size: int, lever: str, lo: float, hi: float) -> Path:
+def write_spec(
+    folder: Path,
+    *,
+    base: str,
+    points: int,
+    replicates: int,
+    body: str,
+    metrics: str,
+    batch_size: int,
+    lever: str,
+    lo: float,
+    hi: float,
+) -> Path:
     spec = folder / "spec.toml"
     spec.write_text(f"""
 base = "{base}"
@@ -90,10 +101,19 @@ def measure(plan, backend, label: str) -> dict:
         s = engine.run_sweep(plan, Path(tmp), backend, progress=False)
     assert s.missing == 0 and not s.lost, s
     runs = s.computed_runs
-    out = {"label": label, "runs": runs, "wall": s.wall, "compute": s.compute,
-           "workers": s.workers, "runs_per_s": runs / s.wall, "overhead": s.overhead}
-    print(f"  {label:<34} {runs:5d} runs  {s.wall:7.2f} s wall  {s.compute:7.2f} s compute  "
-          f"{runs / s.wall:7.2f} runs/s  overhead {100 * s.overhead:6.1f}%")
+    out = {
+        "label": label,
+        "runs": runs,
+        "wall": s.wall,
+        "compute": s.compute,
+        "workers": s.workers,
+        "runs_per_s": runs / s.wall,
+        "overhead": s.overhead,
+    }
+    print(
+        f"  {label:<34} {runs:5d} runs  {s.wall:7.2f} s wall  {s.compute:7.2f} s compute  "
+        f"{runs / s.wall:7.2f} runs/s  overhead {100 * s.overhead:6.1f}%"
+    )
     return out
 
 
@@ -116,8 +136,15 @@ def bench_backends(plan, warm, workers: int) -> None:
         measure(plan, pool, f"local pool x{workers}, warm")
     finally:
         pool.close()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.wait_for_workers(workers)
         dask = engine.DaskBackend(client, key_prefix="bench-warm")
         measure(warm, dask, f"Dask LocalCluster x{workers}, cold")
@@ -138,12 +165,20 @@ def bench_batches(splans: dict, workers: int) -> None:
             measure(plan, pool, f"local pool x{workers}, batch {batch}")
     finally:
         pool.close()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.wait_for_workers(workers)
         with tempfile.TemporaryDirectory() as t2:
-            engine.run_sweep(splans[16], Path(t2), engine.DaskBackend(client, key_prefix="w"),
-                             progress=False)
+            engine.run_sweep(
+                splans[16], Path(t2), engine.DaskBackend(client, key_prefix="w"), progress=False
+            )
         for batch, plan in splans.items():
             backend = engine.DaskBackend(client, key_prefix=f"b{batch}")
             measure(plan, backend, f"Dask LocalCluster x{workers}, batch {batch}")
@@ -165,32 +200,54 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        print(f"real model: baseline at scale {args.scale:g}, {args.years} measured year(s), "
-              f"{args.workers} workers, one run per batch (tasks sized automatically)")
-        common = {"base": str(ROOT / "scenarios" / "baseline.toml"),
-                  "body": f"years = {args.years}\n[set]\nscale = {args.scale}\n",
-                  "metrics": '["us_border_arrivals", "homicides_total", "guns_delivered"]',
-                  "lever": "enforcement.us_southbound_interdiction", "lo": 0.01, "hi": 0.5}
+        print(
+            f"real model: baseline at scale {args.scale:g}, {args.years} measured year(s), "
+            f"{args.workers} workers, one run per batch (tasks sized automatically)"
+        )
+        common = {
+            "base": str(ROOT / "scenarios" / "baseline.toml"),
+            "body": f"years = {args.years}\n[set]\nscale = {args.scale}\n",
+            "metrics": '["us_border_arrivals", "homicides_total", "guns_delivered"]',
+            "lever": "enforcement.us_southbound_interdiction",
+            "lo": 0.01,
+            "hi": 0.5,
+        }
         (tmp / "r").mkdir()
         (tmp / "w").mkdir()
-        plan = plans(write_spec(tmp / "r", points=args.runs // 2, replicates=2, batch_size=1,
-                                **common), adapter, "iron_river.sweep.adapter")
-        warm = plans(write_spec(tmp / "w", points=2, replicates=args.workers, batch_size=1,
-                                **common), adapter, "iron_river.sweep.adapter")
+        plan = plans(
+            write_spec(tmp / "r", points=args.runs // 2, replicates=2, batch_size=1, **common),
+            adapter,
+            "iron_river.sweep.adapter",
+        )
+        warm = plans(
+            write_spec(tmp / "w", points=2, replicates=args.workers, batch_size=1, **common),
+            adapter,
+            "iron_river.sweep.adapter",
+        )
         bench_backends(plan, warm, args.workers)
 
         seconds = 0.02
         n = 200 if args.quick else 600
-        print(f"\nsynthetic runs of {seconds * 1000:.0f} ms: overhead against batch size "
-              "(runs per Parquet file)")
+        print(
+            f"\nsynthetic runs of {seconds * 1000:.0f} ms: overhead against batch size "
+            "(runs per Parquet file)"
+        )
         splans = {}
         for batch in (1, 4, 16):
             folder = tmp / f"s{batch}"
             folder.mkdir()
-            spec = write_spec(folder, base=str(HERE / "sweep_throughput.py"), points=n // 4,
-                              replicates=4, batch_size=batch,
-                              body=f"[set]\nseconds = {seconds}\n", metrics='["y"]',
-                              lever="x", lo=0.0, hi=1.0)
+            spec = write_spec(
+                folder,
+                base=str(HERE / "sweep_throughput.py"),
+                points=n // 4,
+                replicates=4,
+                batch_size=batch,
+                body=f"[set]\nseconds = {seconds}\n",
+                metrics='["y"]',
+                lever="x",
+                lo=0.0,
+                hi=1.0,
+            )
             splans[batch] = plans(spec, synthetic, "sweep_throughput")
         bench_batches(splans, args.workers)
     return 0

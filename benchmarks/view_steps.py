@@ -73,8 +73,20 @@ def bench_browser(seconds: float) -> float:
 
     port = free_port()
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"view-bench-{port}.log"
-    cmd = [sys.executable, "-m", "solara", "run", "iron_river.view.app", "--host", "127.0.0.1",
-           "--port", str(port), "--no-open", "--no-check-version", "--production"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "iron_river.view.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-open",
+        "--no-check-version",
+        "--production",
+    ]
     server = start_server(cmd, port, log, offline_env())
     try:
         with sync_playwright() as pw:

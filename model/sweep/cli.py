@@ -47,18 +47,33 @@ class UsageError(ValueError):
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the ``sweep`` arguments to a parser."""
-    p.add_argument("target", nargs="+", metavar="SPEC|ACTION",
-                   help="a sweep file (scenarios/sweeps/*.toml), or status/collect/report DIR")
+    p.add_argument(
+        "target",
+        nargs="+",
+        metavar="SPEC|ACTION",
+        help="a sweep file (scenarios/sweeps/*.toml), or status/collect/report DIR",
+    )
     g = p.add_argument_group("running a sweep")
-    g.add_argument("--out", type=Path, help="results folder (default results/<sweep name>); "
-                   "for collect/report: where to write")
+    g.add_argument(
+        "--out",
+        type=Path,
+        help="results folder (default results/<sweep name>); for collect/report: where to write",
+    )
     g.add_argument("--workers", type=int, help="local processes (default: all cores)")
-    g.add_argument("--root-seed", type=int, help="override the spec's root_seed "
-                   "(default folder then results/<name>-seed<N>)")
-    g.add_argument("--batch-size", type=int, help="runs per task (default from the spec, else "
-                   "about 256 tasks); part of the design: changing it needs a new --out")
-    g.add_argument("--retries", type=int, default=2, help="retries of a task whose worker died "
-                   "(default 2)")
+    g.add_argument(
+        "--root-seed",
+        type=int,
+        help="override the spec's root_seed (default folder then results/<name>-seed<N>)",
+    )
+    g.add_argument(
+        "--batch-size",
+        type=int,
+        help="runs per task (default from the spec, else "
+        "about 256 tasks); part of the design: changing it needs a new --out",
+    )
+    g.add_argument(
+        "--retries", type=int, default=2, help="retries of a task whose worker died (default 2)"
+    )
     g.add_argument("--retry-failed", action="store_true", help="rerun batches with failed runs")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--binding", default=DEFAULT_BINDING, help=argparse.SUPPRESS)
@@ -74,8 +89,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c.add_argument("--walltime", default="01:00:00", help="per job (default 01:00:00)")
     c.add_argument("--queue", help="queue / partition")
     c.add_argument("--account", help="account / project to charge")
-    c.add_argument("--interface", help="network interface the compute nodes reach (e.g. ib0); "
-                   "default: the scheduler listens on 127.0.0.1 only")
+    c.add_argument(
+        "--interface",
+        help="network interface the compute nodes reach (e.g. ib0); "
+        "default: the scheduler listens on 127.0.0.1 only",
+    )
     c.add_argument("--dry-run", action="store_true", help="print the job script and stop")
     s = p.add_argument_group("shards (array jobs, no engine)")
     s.add_argument("--shard-index", type=int)
@@ -85,10 +103,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``sweep`` command to the top-level ``iron-river`` subparsers."""
     p = subparsers.add_parser(
-        "sweep", help="run, resume, inspect and report parameter sweeps",
+        "sweep",
+        help="run, resume, inspect and report parameter sweeps",
         description="Parameter sweeps over any scenario key, on a local pool, Dask or a batch "
-                    "system.", usage=USAGE, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "system.",
+        usage=USAGE,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(p)
     p.set_defaults(func=handle)
     return p
@@ -109,8 +131,10 @@ def handle(args: argparse.Namespace) -> int:
             return _err(f"sweep {first} takes one results folder, got {len(rest)}")
         return {"status": _status, "collect": _collect, "report": _report}[first](args, rest)
     if rest:
-        return _err(f"sweep takes one sweep file, got {len(args.target)} arguments; "
-                    f"actions are {', '.join(ACTIONS)}")
+        return _err(
+            f"sweep takes one sweep file, got {len(args.target)} arguments; "
+            f"actions are {', '.join(ACTIONS)}"
+        )
     return _run(args, Path(first))
 
 
@@ -135,8 +159,10 @@ def resolve_shard(args: argparse.Namespace, env=os.environ) -> tuple[int, int] |
     explicit = args.shard_index is not None or args.shard_count is not None
     if explicit:
         if any(engines):
-            raise UsageError("--shard-index/--shard-count run without an engine; "
-                             "drop --scheduler/--scheduler-file/--cluster/--local-dask")
+            raise UsageError(
+                "--shard-index/--shard-count run without an engine; "
+                "drop --scheduler/--scheduler-file/--cluster/--local-dask"
+            )
         auto = env_shard(env)
         index = args.shard_index if args.shard_index is not None else (auto or (None,))[0]
         count = args.shard_count if args.shard_count is not None else (auto or (0, 0))[1]
@@ -146,22 +172,32 @@ def resolve_shard(args: argparse.Namespace, env=os.environ) -> tuple[int, int] |
         index, count, source = auto
         print(f"array job ({source}): shard {index} of {count or '?'}", file=sys.stderr)
     if index is None or not count:
-        raise UsageError("sharding needs --shard-count N (and --shard-index K unless set by "
-                         "SLURM_ARRAY_TASK_ID, PBS_ARRAY_INDEX or SGE_TASK_ID)")
+        raise UsageError(
+            "sharding needs --shard-count N (and --shard-index K unless set by "
+            "SLURM_ARRAY_TASK_ID, PBS_ARRAY_INDEX or SGE_TASK_ID)"
+        )
     if count < 1 or not 0 <= index < count:
         raise UsageError(f"--shard-index must be in 0..{count - 1}, got {index}")
     return index, count
 
 
 def _check_engine_options(args: argparse.Namespace) -> None:
-    chosen = [n for n, v in (("--scheduler", args.scheduler),
-                             ("--scheduler-file", args.scheduler_file),
-                             ("--cluster", args.cluster), ("--local-dask", args.local_dask)) if v]
+    chosen = [
+        n
+        for n, v in (
+            ("--scheduler", args.scheduler),
+            ("--scheduler-file", args.scheduler_file),
+            ("--cluster", args.cluster),
+            ("--local-dask", args.local_dask),
+        )
+        if v
+    ]
     if len(chosen) > 1:
         raise UsageError(f"choose one engine, got {' and '.join(chosen)}")
     if args.dry_run and not args.cluster:
         raise UsageError(
-            "--dry-run prints a batch job script: it needs --cluster slurm|pbs|sge|lsf")
+            "--dry-run prints a batch job script: it needs --cluster slurm|pbs|sge|lsf"
+        )
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be >= 1, got {args.workers}")
     if args.batch_size is not None and args.batch_size < 1:
@@ -182,23 +218,31 @@ def make_backend(args: argparse.Namespace, key_prefix: str):
     from distributed import Client
 
     if args.scheduler or args.scheduler_file:
-        client = (Client(args.scheduler, timeout="30s") if args.scheduler
-                  else Client(scheduler_file=str(args.scheduler_file), timeout="30s"))
+        client = (
+            Client(args.scheduler, timeout="30s")
+            if args.scheduler
+            else Client(scheduler_file=str(args.scheduler_file), timeout="30s")
+        )
         return engine.DaskBackend(client, args.retries, key_prefix, owned=(client,))
     if args.local_dask:
         from distributed import LocalCluster
 
-        cluster = LocalCluster(n_workers=args.workers or engine.available_cores(),
-                               threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0")
+        cluster = LocalCluster(
+            n_workers=args.workers or engine.available_cores(),
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        )
         client = Client(cluster)
         print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
         return engine.DaskBackend(client, args.retries, key_prefix, owned=(client, cluster))
     cluster = _jobqueue(args)
     cluster.scale(jobs=args.jobs)
     client = Client(cluster)
-    print(f"submitted {args.jobs} {args.cluster} job(s); dashboard: {client.dashboard_link}",
-          file=sys.stderr)
+    print(
+        f"submitted {args.jobs} {args.cluster} job(s); dashboard: {client.dashboard_link}",
+        file=sys.stderr,
+    )
     return engine.DaskBackend(client, args.retries, key_prefix, owned=(client, cluster))
 
 
@@ -206,8 +250,14 @@ def _jobqueue(args: argparse.Namespace):
     from iron_river.sweep import engine
 
     return engine.jobqueue_cluster(
-        args.cluster, cores=args.cores_per_job, memory=args.memory, walltime=args.walltime,
-        queue=args.queue, account=args.account, interface=args.interface)
+        args.cluster,
+        cores=args.cores_per_job,
+        memory=args.memory,
+        walltime=args.walltime,
+        queue=args.queue,
+        account=args.account,
+        interface=args.interface,
+    )
 
 
 def _run(args: argparse.Namespace, spec_path: Path) -> int:
@@ -227,8 +277,9 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
         plan = build_plan(spec, binding, args.binding, batch_size=args.batch_size)
     except (SpecError, UsageError) as e:
         return _err(str(e))
-    default_out = Path("results") / (spec.name if args.root_seed is None
-                                     else f"{spec.name}-seed{args.root_seed}")
+    default_out = Path("results") / (
+        spec.name if args.root_seed is None else f"{spec.name}-seed{args.root_seed}"
+    )
     out = args.out or default_out
     if args.dry_run:
         cluster = _jobqueue(args)
@@ -242,30 +293,45 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
             store.prepare(out, plan)  # refuses a folder holding another design
     except store.StoreError as e:
         return _err(str(e))
-    print(f"sweep {spec.name}: {len(plan.points)} points x {spec.replicates} replicates = "
-          f"{len(plan.runs)} runs in {plan.n_batches} batches of {plan.batch_size} -> {out}",
-          file=sys.stderr)
+    print(
+        f"sweep {spec.name}: {len(plan.points)} points x {spec.replicates} replicates = "
+        f"{len(plan.runs)} runs in {plan.n_batches} batches of {plan.batch_size} -> {out}",
+        file=sys.stderr,
+    )
     from iron_river.sweep.engine import run_sweep
 
     backend = make_backend(args, f"iron-river-{plan.design_hash}")
     try:
-        summary = run_sweep(plan, out, backend, shard=shard or (0, 1),
-                            retry_failed=args.retry_failed, progress=not args.no_progress)
+        summary = run_sweep(
+            plan,
+            out,
+            backend,
+            shard=shard or (0, 1),
+            retry_failed=args.retry_failed,
+            progress=not args.no_progress,
+        )
     except KeyboardInterrupt:
-        print("\ninterrupted: finished batches are saved; rerun the same command to resume",
-              file=sys.stderr)
+        print(
+            "\ninterrupted: finished batches are saved; rerun the same command to resume",
+            file=sys.stderr,
+        )
         return 130
     finally:
         backend.close()
     where = f" (shard {summary.shard[0]} of {summary.shard[1]})" if shard else ""
-    print(f"{spec.name}{where}: {summary.done} done, {summary.failed} failed, "
-          f"{summary.missing} missing; {summary.computed_runs} computed now in "
-          f"{summary.wall:.1f} s on {summary.workers} workers", file=sys.stderr)
+    print(
+        f"{spec.name}{where}: {summary.done} done, {summary.failed} failed, "
+        f"{summary.missing} missing; {summary.computed_runs} computed now in "
+        f"{summary.wall:.1f} s on {summary.workers} workers",
+        file=sys.stderr,
+    )
     for k, msg in sorted(summary.lost.items())[:5]:
         print(f"  batch {k} lost: {msg}", file=sys.stderr)
     if summary.failed:
-        print(f"  failed runs are recorded with their error: iron-river sweep status {out}",
-              file=sys.stderr)
+        print(
+            f"  failed runs are recorded with their error: iron-river sweep status {out}",
+            file=sys.stderr,
+        )
     return 0 if summary.missing == 0 else 1
 
 

@@ -83,8 +83,7 @@ def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
         from SALib.sample import sobol as saltelli
 
         problem = {"num_vars": d, "names": list(keys), "bounds": [[0.0, 1.0]] * d}
-        unit = saltelli.sample(problem, spec.samples, calc_second_order=False,
-                               seed=spec.root_seed)
+        unit = saltelli.sample(problem, spec.samples, calc_second_order=False, seed=spec.root_seed)
     else:
         unit = qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(int(math.log2(spec.samples)))
     cols = [_from_unit(a, unit[:, j]) for j, a in enumerate(spec.axes)]
@@ -139,7 +138,7 @@ class Plan:
 
     def batch_runs(self, k: int) -> list[Run]:
         """Return the runs of batch ``k``."""
-        return self.runs[k * self.batch_size:(k + 1) * self.batch_size]
+        return self.runs[k * self.batch_size : (k + 1) * self.batch_size]
 
     def shard_batches(self, index: int = 0, count: int = 1) -> list[int]:
         """Return the batches of shard ``index`` of ``count`` (round-robin: balanced shards)."""
@@ -180,8 +179,9 @@ def build_plan(spec: SweepSpec, adapter: Any, binding: str, batch_size: int | No
         try:
             adapter.apply(base, {**fixed, **point})
         except adapter.ScenarioError as e:
-            raise SpecError(spec.path, "parameters",
-                            f"design point {i} {point} is invalid: {e}") from None
+            raise SpecError(
+                spec.path, "parameters", f"design point {i} {point} is invalid: {e}"
+            ) from None
     runs = []
     for p, point in enumerate(points):
         values = {**fixed, **point}
@@ -193,9 +193,16 @@ def build_plan(spec: SweepSpec, adapter: Any, binding: str, batch_size: int | No
             runs.append(Run(index, p, rep, key, run_id, values))
     size = batch_size or spec.batch_size or auto_batch_size(len(runs))
     design = {
-        "format": FORMAT, "binding": binding, "base": base_digest, "fixed": fixed,
-        "points": points, "replicates": spec.replicates, "root_seed": spec.root_seed,
-        "common_random_numbers": spec.common_random_numbers, "metrics": spec.metrics,
-        "weekly": spec.weekly, "batch_size": size,
+        "format": FORMAT,
+        "binding": binding,
+        "base": base_digest,
+        "fixed": fixed,
+        "points": points,
+        "replicates": spec.replicates,
+        "root_seed": spec.root_seed,
+        "common_random_numbers": spec.common_random_numbers,
+        "metrics": spec.metrics,
+        "weekly": spec.weekly,
+        "batch_size": size,
     }
     return Plan(spec, binding, points, runs, size, digest(design), base_digest)

@@ -125,8 +125,10 @@ class _TaskBackend:
                         for k, p in reversed(items):
                             attempts[k] += 1
                             if attempts[k] > self.retries:
-                                yield k, RuntimeError(
-                                    f"a worker process died {attempts[k]} times: {e}")
+                                yield (
+                                    k,
+                                    RuntimeError(f"a worker process died {attempts[k]} times: {e}"),
+                                )
                             else:
                                 queue.appendleft((k, p))
                         continue
@@ -230,8 +232,9 @@ class DaskBackend(_TaskBackend):
         owned: Objects (cluster, client) to close with the backend.
     """
 
-    def __init__(self, client: Any, retries: int = 2, key_prefix: str = "iron-river",
-                 owned: tuple = ()):
+    def __init__(
+        self, client: Any, retries: int = 2, key_prefix: str = "iron-river", owned: tuple = ()
+    ):
         self.client, self.retries, self.key_prefix, self.owned = client, retries, key_prefix, owned
         self._tasks = 0
 
@@ -257,8 +260,7 @@ class DaskBackend(_TaskBackend):
 
     def _submit(self, payloads: list[dict], first: int) -> Any:
         key = f"{self.key_prefix}-{self._call}-batches-{first:06d}-{len(payloads)}"
-        return self.client.submit(run_batches, payloads, key=key, retries=self.retries,
-                                  pure=False)
+        return self.client.submit(run_batches, payloads, key=key, retries=self.retries, pure=False)
 
     def _wait(self, futures: list) -> list:
         from distributed import wait
@@ -291,8 +293,17 @@ def lifetime_for(walltime: str) -> str:
     return f"{max(1, int(minutes - max(5, minutes * 0.05)))}m"
 
 
-def jobqueue_cluster(kind: str, *, cores: int, memory: str, walltime: str, queue: str | None,
-                     account: str | None, interface: str | None, python: str | None = None):
+def jobqueue_cluster(
+    kind: str,
+    *,
+    cores: int,
+    memory: str,
+    walltime: str,
+    queue: str | None,
+    account: str | None,
+    interface: str | None,
+    python: str | None = None,
+):
     """Return a dask-jobqueue cluster (not yet scaled): one single-threaded worker process per core.
 
     Without ``interface`` the scheduler listens on 127.0.0.1 only (fine for ``--dry-run``);
@@ -305,8 +316,13 @@ def jobqueue_cluster(kind: str, *, cores: int, memory: str, walltime: str, queue
     if interface is None:
         scheduler_options["host"] = "127.0.0.1"
     kwargs = {
-        "cores": cores, "processes": cores, "memory": memory, "walltime": walltime,
-        "queue": queue, "account": account, "interface": interface,
+        "cores": cores,
+        "processes": cores,
+        "memory": memory,
+        "walltime": walltime,
+        "queue": queue,
+        "account": account,
+        "interface": interface,
         "scheduler_options": scheduler_options,
         "worker_extra_args": ["--lifetime", lifetime_for(walltime), "--lifetime-stagger", "4m"],
     }
@@ -344,8 +360,15 @@ class Summary:
         return (self.workers * self.wall - self.compute) / self.compute if self.compute else 0.0
 
 
-def run_sweep(plan: Plan, out: Path, backend, *, shard: tuple[int, int] = (0, 1),
-              retry_failed: bool = False, progress: bool = True) -> Summary:
+def run_sweep(
+    plan: Plan,
+    out: Path,
+    backend,
+    *,
+    shard: tuple[int, int] = (0, 1),
+    retry_failed: bool = False,
+    progress: bool = True,
+) -> Summary:
     """Run the plan's unfinished batches of one shard and write each batch as it finishes.
 
     Args:
@@ -385,12 +408,22 @@ def run_sweep(plan: Plan, out: Path, backend, *, shard: tuple[int, int] = (0, 1)
             done, failed = done + ok, failed + bad
     pending.sort()
     summary = Summary(out, shard, runs_in_shard, done, failed, skipped=done + failed)
-    bar = tqdm(total=runs_in_shard, initial=done + failed, unit="run", desc=plan.spec.name,
-               disable=not progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+    bar = tqdm(
+        total=runs_in_shard,
+        initial=done + failed,
+        unit="run",
+        desc=plan.spec.name,
+        disable=not progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.05,
+    )
 
     def postfix() -> None:
-        bar.set_postfix_str(f"done={summary.done} failed={summary.failed} "
-                            f"remaining={summary.missing}", refresh=False)
+        bar.set_postfix_str(
+            f"done={summary.done} failed={summary.failed} remaining={summary.missing}",
+            refresh=False,
+        )
 
     postfix()
     t0 = time.perf_counter()

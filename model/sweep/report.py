@@ -85,8 +85,9 @@ def _lever_axis(ax, x: np.ndarray, key: str, scale: str, baseline: Any) -> None:
     ax.set_xlabel(key, fontsize=8)
 
 
-def plot_response(table, key: str, scale: str, metrics: list[str], path: Path,
-                  baseline: Any = None) -> None:
+def plot_response(
+    table, key: str, scale: str, metrics: list[str], path: Path, baseline: Any = None
+) -> None:
     """Draw panels of metric vs lever with 50% and 90% bands."""
     import matplotlib
 
@@ -96,10 +97,24 @@ def plot_response(table, key: str, scale: str, metrics: list[str], path: Path,
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
     x = table[key].to_numpy(dtype=float)
     for ax, m in zip(axes[0], metrics, strict=True):
-        ax.fill_between(x, table[f"{m}_q05"], table[f"{m}_q95"], alpha=0.2, color="C0", lw=0,
-                        label="90% of runs")
-        ax.fill_between(x, table[f"{m}_q25"], table[f"{m}_q75"], alpha=0.4, color="C0", lw=0,
-                        label="50% of runs")
+        ax.fill_between(
+            x,
+            table[f"{m}_q05"],
+            table[f"{m}_q95"],
+            alpha=0.2,
+            color="C0",
+            lw=0,
+            label="90% of runs",
+        )
+        ax.fill_between(
+            x,
+            table[f"{m}_q25"],
+            table[f"{m}_q75"],
+            alpha=0.4,
+            color="C0",
+            lw=0,
+            label="50% of runs",
+        )
         ax.plot(x, table[f"{m}_mean"], "o-", color="C0", ms=3, label="mean")
         ax.plot(x, table[f"{m}_q50"], ":", color="k", lw=1, label="median")
         _lever_axis(ax, x, key, scale, baseline)
@@ -125,8 +140,9 @@ def heatmap(df, keys: tuple[str, str], scales: tuple[str, str], metrics: list[st
     for ax, m in zip(axes[0], metrics, strict=True):
         grid = table[m].unstack(b)
         im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=7,
-                      rotation=45)
+        ax.set_xticks(
+            range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=7, rotation=45
+        )
         ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=7)
         ax.set_xlabel(b, fontsize=8)
         ax.set_ylabel(a, fontsize=8)
@@ -135,8 +151,15 @@ def heatmap(df, keys: tuple[str, str], scales: tuple[str, str], metrics: list[st
         if grid.size <= 100:
             for (i, j), v in np.ndenumerate(grid.to_numpy()):
                 text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=6,
-                        color="k" if im.norm(v) > 0.6 else "w")
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="k" if im.norm(v) > 0.6 else "w",
+                )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -153,8 +176,9 @@ def _bootstrap_log_means(groups: list[np.ndarray], rng: np.random.Generator, n: 
         return np.log(np.clip(out, 1e-300, None))
 
 
-def elasticity_rows(df, lever: str, metric: str, rng: np.random.Generator, at: str = "all",
-                    n_boot: int = BOOTSTRAP) -> list[dict[str, Any]]:
+def elasticity_rows(
+    df, lever: str, metric: str, rng: np.random.Generator, at: str = "all", n_boot: int = BOOTSTRAP
+) -> list[dict[str, Any]]:
     """Log-log slope and arc elasticities of ``metric`` wrt ``lever`` with bootstrap 95% CIs."""
     sub = df[(df[lever] > 0) & df[metric].notna()]
     xs = np.sort(sub[lever].unique())
@@ -165,16 +189,36 @@ def elasticity_rows(df, lever: str, metric: str, rng: np.random.Generator, at: s
     logx = np.log(xs)
     dx = logx - logx.mean()
     slopes = (logy - logy.mean(axis=1, keepdims=True)) @ dx / (dx @ dx)
-    rows = [{"lever": lever, "metric": metric, "at": at, "from": float(xs[0]), "to": float(xs[-1]),
-             "kind": "log-log slope", "elasticity": float(slopes[0]),
-             "ci_low": float(np.nanpercentile(slopes[1:], 2.5)),
-             "ci_high": float(np.nanpercentile(slopes[1:], 97.5)), "n_runs": len(sub)}]
+    rows = [
+        {
+            "lever": lever,
+            "metric": metric,
+            "at": at,
+            "from": float(xs[0]),
+            "to": float(xs[-1]),
+            "kind": "log-log slope",
+            "elasticity": float(slopes[0]),
+            "ci_low": float(np.nanpercentile(slopes[1:], 2.5)),
+            "ci_high": float(np.nanpercentile(slopes[1:], 97.5)),
+            "n_runs": len(sub),
+        }
+    ]
     arcs = np.diff(logy, axis=1) / np.diff(logx)
-    rows.extend({"lever": lever, "metric": metric, "at": at, "from": float(xs[i]),
-                 "to": float(xs[i + 1]), "kind": "arc", "elasticity": float(arcs[0, i]),
-                 "ci_low": float(np.nanpercentile(arcs[1:, i], 2.5)),
-                 "ci_high": float(np.nanpercentile(arcs[1:, i], 97.5)),
-                 "n_runs": len(groups[i]) + len(groups[i + 1])} for i in range(len(xs) - 1))
+    rows.extend(
+        {
+            "lever": lever,
+            "metric": metric,
+            "at": at,
+            "from": float(xs[i]),
+            "to": float(xs[i + 1]),
+            "kind": "arc",
+            "elasticity": float(arcs[0, i]),
+            "ci_low": float(np.nanpercentile(arcs[1:, i], 2.5)),
+            "ci_high": float(np.nanpercentile(arcs[1:, i], 97.5)),
+            "n_runs": len(groups[i]) + len(groups[i + 1]),
+        }
+        for i in range(len(xs) - 1)
+    )
     return rows
 
 
@@ -220,11 +264,26 @@ def sobol_indices(df, manifest: dict[str, Any], metrics: list[str]):
         if np.isnan(y).any():
             raise store.StoreError(
                 f"Sobol' indices need every design point; {int(np.isnan(y).sum())} have no "
-                f"successful run of {m} yet")
-        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=1000,
-                           seed=manifest.get("root_seed", 0))
-        rows.extend({"metric": m, "parameter": k, "S1": si["S1"][i], "S1_conf": si["S1_conf"][i],
-                     "ST": si["ST"][i], "ST_conf": si["ST_conf"][i]} for i, k in enumerate(keys))
+                f"successful run of {m} yet"
+            )
+        si = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=1000,
+            seed=manifest.get("root_seed", 0),
+        )
+        rows.extend(
+            {
+                "metric": m,
+                "parameter": k,
+                "S1": si["S1"][i],
+                "S1_conf": si["S1_conf"][i],
+                "ST": si["ST"][i],
+                "ST_conf": si["ST_conf"][i],
+            }
+            for i, k in enumerate(keys)
+        )
     return pd.DataFrame(rows)
 
 
@@ -274,26 +333,32 @@ def make_report(out: Path, dest: Path | None = None) -> dict[str, Any]:
         table = response_table(df, p["key"], p["scale"], metrics)
         name = f"response_{short(p['key'])}"
         table.to_csv(dest / f"{name}.csv", index=False)
-        plot_response(table, p["key"], p["scale"], metrics, dest / f"{name}.png",
-                      p.get("baseline"))
+        plot_response(table, p["key"], p["scale"], metrics, dest / f"{name}.png", p.get("baseline"))
         files += [dest / f"{name}.csv", dest / f"{name}.png"]
     numeric = [p for p in params if p["kind"] in ("float", "int")]
     if len(numeric) >= 2:
         a, b = numeric[0], numeric[1]
         name = f"heatmap_{short(a['key'])}__{short(b['key'])}"
-        table = heatmap(df, (a["key"], b["key"]), (a["scale"], b["scale"]), metrics,
-                        dest / f"{name}.png")
+        table = heatmap(
+            df, (a["key"], b["key"]), (a["scale"], b["scale"]), metrics, dest / f"{name}.png"
+        )
         table.to_csv(dest / f"{name}.csv", index=False)
         files += [dest / f"{name}.csv", dest / f"{name}.png"]
     if manifest.get("sampling") == "saltelli":
         indices = sobol_indices(df, manifest, metrics)
         indices.to_csv(dest / "sobol_indices.csv", index=False)
         lines = ["| metric | parameter | S1 | ± | ST | ± |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r['metric']} | {r['parameter']} | {r['S1']:.3f} | {r['S1_conf']:.3f} | "
-                  f"{r['ST']:.3f} | {r['ST_conf']:.3f} |" for r in indices.to_dict("records")]
+        lines += [
+            f"| {r['metric']} | {r['parameter']} | {r['S1']:.3f} | {r['S1_conf']:.3f} | "
+            f"{r['ST']:.3f} | {r['ST_conf']:.3f} |"
+            for r in indices.to_dict("records")
+        ]
         (dest / "sobol_indices.md").write_text(
             "# Sobol' indices (first order S1, total ST; ± is the 95% interval)\n\n"
-            + "\n".join(lines) + "\n", encoding="utf-8")
+            + "\n".join(lines)
+            + "\n",
+            encoding="utf-8",
+        )
         files += [dest / "sobol_indices.csv", dest / "sobol_indices.md"]
     lever = elasticity_lever(manifest)
     elasticity = None
@@ -301,10 +366,17 @@ def make_report(out: Path, dest: Path | None = None) -> dict[str, Any]:
         elasticity = elasticity_table(df, manifest, metrics[0], lever)
         if not elasticity.empty:
             elasticity.to_csv(dest / "elasticity.csv", index=False)
-            head = (f"# Elasticity of {metrics[0]} with respect to {lever}\n\n"
-                    f"d ln({metrics[0]}) / d ln({lever}); 95% bootstrap intervals "
-                    f"({BOOTSTRAP} resamples of replicates within design points).\n\n")
+            head = (
+                f"# Elasticity of {metrics[0]} with respect to {lever}\n\n"
+                f"d ln({metrics[0]}) / d ln({lever}); 95% bootstrap intervals "
+                f"({BOOTSTRAP} resamples of replicates within design points).\n\n"
+            )
             (dest / "elasticity.md").write_text(head + markdown(elasticity), encoding="utf-8")
             files += [dest / "elasticity.csv", dest / "elasticity.md"]
-    return {"files": files, "elasticity": elasticity, "runs": len(df), "metrics": metrics,
-            "lever": lever}
+    return {
+        "files": files,
+        "elasticity": elasticity,
+        "runs": len(df),
+        "metrics": metrics,
+        "lever": lever,
+    }

@@ -35,8 +35,21 @@ from typing import Any
 SAMPLINGS = ("grid", "lhs", "sobol", "saltelli")
 SCALES = ("linear", "log")
 TOP_KEYS = (
-    "name", "description", "base", "sampling", "samples", "replicates", "years", "metrics",
-    "weekly", "root_seed", "batch_size", "common_random_numbers", "set", "parameters", "report",
+    "name",
+    "description",
+    "base",
+    "sampling",
+    "samples",
+    "replicates",
+    "years",
+    "metrics",
+    "weekly",
+    "root_seed",
+    "batch_size",
+    "common_random_numbers",
+    "set",
+    "parameters",
+    "report",
 )
 PARAM_KEYS = ("values", "range", "scale", "points")
 REPORT_KEYS = ("metrics", "lever")
@@ -126,7 +139,8 @@ def _check_keys(path: Path, where: str, table: dict, allowed) -> None:
     for key in table:
         if key not in allowed:
             raise SpecError(
-                path, f"{where}{key}",
+                path,
+                f"{where}{key}",
                 f"unknown key{suggest(key, allowed)} (allowed: {', '.join(allowed)})",
             )
 
@@ -167,8 +181,9 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
         kind = _kind(getattr(spec, "default", base_value))
     scale = table.get("scale", "linear")
     if scale not in SCALES:
-        raise SpecError(path, f"{where}.scale",
-                        f"must be one of {', '.join(SCALES)}, got {scale!r}")
+        raise SpecError(
+            path, f"{where}.scale", f"must be one of {', '.join(SCALES)}, got {scale!r}"
+        )
     has_values, has_range = "values" in table, "range" in table
     if has_values == has_range:
         raise SpecError(path, where, "give exactly one of values = [...] or range = [lo, hi]")
@@ -196,8 +211,9 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
             raise SpecError(path, f"{where}.values", "values repeat")
         return Axis(key, tuple(out), None, None, scale, None, kind, base_value)
     if kind not in ("float", "int"):
-        raise SpecError(path, f"{where}.range",
-                        f"a range needs a numeric parameter; this one is {kind}")
+        raise SpecError(
+            path, f"{where}.range", f"a range needs a numeric parameter; this one is {kind}"
+        )
     rng = table["range"]
     if not isinstance(rng, list) or len(rng) != 2:
         raise SpecError(path, f"{where}.range", 'must be [lo, hi] (numbers or "baseline")')
@@ -205,13 +221,16 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
     for i, v in enumerate(rng):
         if v == "baseline":
             if base_value is None:
-                raise SpecError(path, f"{where}.range[{i}]",
-                                "the base scenario leaves this key unset (it inherits); "
-                                "give a number")
+                raise SpecError(
+                    path,
+                    f"{where}.range[{i}]",
+                    "the base scenario leaves this key unset (it inherits); give a number",
+                )
             v = base_value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise SpecError(path, f"{where}.range[{i}]",
-                            f'must be a number or "baseline", got {v!r}')
+            raise SpecError(
+                path, f"{where}.range[{i}]", f'must be a number or "baseline", got {v!r}'
+            )
         _in_range(path, f"{where}.range[{i}]", spec, v)
         ends.append(float(v))
     lo, hi = ends
@@ -222,12 +241,14 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
     points = None
     if sampling == "grid":
         if "points" not in table:
-            raise SpecError(path, f"{where}.points",
-                            "grid sampling over a range needs points = N (>= 2)")
+            raise SpecError(
+                path, f"{where}.points", "grid sampling over a range needs points = N (>= 2)"
+            )
         points = _int(path, f"{where}.points", table["points"], lo=2)
     elif "points" in table:
         raise SpecError(
-            path, f"{where}.points",
+            path,
+            f"{where}.points",
             f'only for sampling = "grid"; {sampling} uses top-level samples = N',
         )
     return Axis(key, None, lo, hi, scale, points, kind, base_value)
@@ -260,15 +281,20 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
     _check_keys(path, "", doc, TOP_KEYS)
 
     name = doc.get("name", path.stem)
-    if (not isinstance(name, str) or not name or any(c in name for c in "/\\")
-            or name.startswith(".")):
+    if (
+        not isinstance(name, str)
+        or not name
+        or any(c in name for c in "/\\")
+        or name.startswith(".")
+    ):
         raise SpecError(path, "name", f"must be a plain name usable as a folder, got {name!r}")
     description = doc.get("description", "")
     if not isinstance(description, str):
         raise SpecError(path, "description", "must be a string")
     if "base" not in doc or not isinstance(doc["base"], str):
-        raise SpecError(path, "base",
-                        'is required: the base scenario file, e.g. "../baseline.toml"')
+        raise SpecError(
+            path, "base", 'is required: the base scenario file, e.g. "../baseline.toml"'
+        )
     base = (path.parent / doc["base"]).resolve()
     if not base.is_file():
         raise SpecError(path, "base", f"{doc['base']!r} does not exist (looked for {base})")
@@ -280,13 +306,15 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
 
     sampling = doc.get("sampling", "grid")
     if sampling not in SAMPLINGS:
-        raise SpecError(path, "sampling",
-                        f"must be one of {', '.join(SAMPLINGS)}, got {sampling!r}")
+        raise SpecError(
+            path, "sampling", f"must be one of {', '.join(SAMPLINGS)}, got {sampling!r}"
+        )
     samples = None
     if sampling == "grid":
         if "samples" in doc:
-            raise SpecError(path, "samples",
-                            "only for lhs/sobol/saltelli; a grid uses points = N per parameter")
+            raise SpecError(
+                path, "samples", "only for lhs/sobol/saltelli; a grid uses points = N per parameter"
+            )
     else:
         samples = _int(path, "samples", doc.get("samples"), lo=2) if "samples" in doc else None
         if samples is None:
@@ -327,15 +355,15 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
             raise SpecError(path, 'parameters."years"', "is both swept and set by top-level years")
         axes.append(_axis(path, key, sub, params[key], base_flat.get(key), sampling))
     if sampling != "grid" and any(a.values is not None for a in axes):
-        raise SpecError(path, "sampling",
-                        f"{sampling} needs range = [lo, hi] for every parameter")
+        raise SpecError(path, "sampling", f"{sampling} needs range = [lo, hi] for every parameter")
 
     report = doc.get("report", {})
     if not isinstance(report, dict):
         raise SpecError(path, "report", "must be a table")
     _check_keys(path, "report.", report, REPORT_KEYS)
     report_metrics = (
-        _names(path, "report.metrics", report["metrics"]) if "metrics" in report
+        _names(path, "report.metrics", report["metrics"])
+        if "metrics" in report
         else DEFAULT_REPORT_METRICS
     )
     if metrics is not None:
@@ -356,12 +384,27 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
     if known_weekly:
         for w in weekly:
             if w not in known_weekly:
-                raise SpecError(path, "weekly",
-                                f"unknown weekly series {w!r}{suggest(w, known_weekly)}")
+                raise SpecError(
+                    path, "weekly", f"unknown weekly series {w!r}{suggest(w, known_weekly)}"
+                )
 
     return SweepSpec(
-        path=path, name=name, description=description, base=base, sampling=sampling,
-        samples=samples, replicates=replicates, years=years, metrics=metrics, weekly=weekly,
-        root_seed=root_seed, batch_size=batch_size, common_random_numbers=crn, fixed=dict(fixed),
-        axes=tuple(axes), report_metrics=report_metrics, report_lever=lever, text=text,
+        path=path,
+        name=name,
+        description=description,
+        base=base,
+        sampling=sampling,
+        samples=samples,
+        replicates=replicates,
+        years=years,
+        metrics=metrics,
+        weekly=weekly,
+        root_seed=root_seed,
+        batch_size=batch_size,
+        common_random_numbers=crn,
+        fixed=dict(fixed),
+        axes=tuple(axes),
+        report_metrics=report_metrics,
+        report_lever=lever,
+        text=text,
     )

@@ -95,15 +95,20 @@ def manifest_for(plan: Plan) -> dict[str, Any]:
         "fixed": spec.fixed,
         "root_seed": spec.root_seed,
         "seed_rule": "numpy.random.SeedSequence(root_seed, spawn_key=(seed_key,)), seed_key = "
-                     "replicate if common_random_numbers else run_index",
+        "replicate if common_random_numbers else run_index",
         "common_random_numbers": spec.common_random_numbers,
         "metrics": spec.metrics,
         "weekly": list(spec.weekly),
         "report": {"metrics": list(spec.report_metrics), "lever": spec.report_lever},
         "parameters": [
-            {"key": a.key, "kind": a.kind, "scale": a.scale, "range": [a.lo, a.hi],
-             "baseline": a.baseline,
-             "values": axis_values(a) if spec.sampling == "grid" else None}
+            {
+                "key": a.key,
+                "kind": a.kind,
+                "scale": a.scale,
+                "range": [a.lo, a.hi],
+                "baseline": a.baseline,
+                "values": axis_values(a) if spec.sampling == "grid" else None,
+            }
             for a in spec.axes
         ],
         "points": plan.points,
@@ -142,8 +147,9 @@ def prepare(out: Path, plan: Plan) -> None:
     if not (out / MANIFEST).exists():
         write_json(manifest, out / MANIFEST)
     if not (out / "spec.toml").exists():
-        atomic_write(out / "spec.toml",
-                     lambda tmp: Path(tmp).write_text(plan.spec.text, encoding="utf-8"))
+        atomic_write(
+            out / "spec.toml", lambda tmp: Path(tmp).write_text(plan.spec.text, encoding="utf-8")
+        )
     (out / "batches").mkdir(exist_ok=True)
 
 
@@ -199,8 +205,11 @@ def batch_tables(plan: Plan, k: int, result: dict[str, Any]) -> tuple[pa.Table, 
     cols["status"] = pa.array(["ok" if r["error"] is None else "failed" for r in rows], pa.string())
     cols["error"] = pa.array([r["error"] for r in rows], pa.string())
     cols["traceback"] = pa.array([r["traceback"] for r in rows], pa.string())
-    names = spec.metrics if spec.metrics is not None else sorted(
-        {m for r in rows for m in r["metrics"]})
+    names = (
+        spec.metrics
+        if spec.metrics is not None
+        else sorted({m for r in rows for m in r["metrics"]})
+    )
     for m in names:
         cols[m] = pa.array([r["metrics"].get(m) for r in rows], pa.float64())
     table = pa.table(cols)
@@ -214,9 +223,13 @@ def batch_tables(plan: Plan, k: int, result: dict[str, Any]) -> tuple[pa.Table, 
                 week += list(range(n))
                 for w in spec.weekly:
                     series[w].extend(r["weekly"][w].tolist())
-        weekly = pa.table({"run_index": pa.array(idx, pa.int64()),
-                           "week": pa.array(week, pa.int32()),
-                           **{w: pa.array(v, pa.float64()) for w, v in series.items()}})
+        weekly = pa.table(
+            {
+                "run_index": pa.array(idx, pa.int64()),
+                "week": pa.array(week, pa.int32()),
+                **{w: pa.array(v, pa.float64()) for w, v in series.items()},
+            }
+        )
     return table, weekly
 
 
@@ -293,8 +306,15 @@ def status(out: Path) -> Status:
             else:
                 failed += 1
                 errors[e] = errors.get(e, 0) + 1
-    return Status(manifest["name"], manifest["n_runs"], done, failed, len(batches),
-                  manifest["n_batches"], errors)
+    return Status(
+        manifest["name"],
+        manifest["n_runs"],
+        done,
+        failed,
+        len(batches),
+        manifest["n_batches"],
+        errors,
+    )
 
 
 def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
@@ -320,11 +340,17 @@ def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
     if out not in dirs:
         write_json(manifests[0], out / MANIFEST)
     tables = [pq.read_table(batch_path(d, k)) for k, d in sorted(sources.items())]
-    table = (pa.concat_tables(tables, promote_options="default").sort_by("run_index") if tables
-             else pa.table({"run_index": pa.array([], pa.int64())}))
+    table = (
+        pa.concat_tables(tables, promote_options="default").sort_by("run_index")
+        if tables
+        else pa.table({"run_index": pa.array([], pa.int64())})
+    )
     write_parquet(table, out / "runs.parquet")
-    weekly = [pq.read_table(p) for k, d in sorted(sources.items())
-              if (p := batch_path(d, k, weekly=True)).exists()]
+    weekly = [
+        pq.read_table(p)
+        for k, d in sorted(sources.items())
+        if (p := batch_path(d, k, weekly=True)).exists()
+    ]
     if weekly:
         w = pa.concat_tables(weekly).sort_by([("run_index", "ascending"), ("week", "ascending")])
         write_parquet(w, out / "weekly.parquet")
@@ -335,5 +361,6 @@ def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
             errors[e] = errors.get(e, 0) + 1
     done = sum(s == "ok" for s in statuses)
     m = manifests[0]
-    return out / "runs.parquet", Status(m["name"], m["n_runs"], done, len(statuses) - done,
-                                        len(sources), m["n_batches"], errors)
+    return out / "runs.parquet", Status(
+        m["name"], m["n_runs"], done, len(statuses) - done, len(sources), m["n_batches"], errors
+    )

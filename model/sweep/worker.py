@@ -24,13 +24,20 @@ def _base(binding: str, path: str, mtime_ns: int) -> Any:
     return importlib.import_module(binding).load_base(path)
 
 
-def run_one(binding: Any, base: Any, root_seed: int, run: tuple, metrics: tuple | None,
-            weekly: tuple) -> dict:
+def run_one(
+    binding: Any, base: Any, root_seed: int, run: tuple, metrics: tuple | None, weekly: tuple
+) -> dict:
     """Run one model run; return its row, with ``error`` set instead of raising."""
     index, run_id, seed_key, values = run
     seed = run_seed(root_seed, seed_key)
-    row: dict[str, Any] = {"run_index": index, "run_id": run_id, "error": None,
-                           "traceback": None, "metrics": {}, "weekly": {}}
+    row: dict[str, Any] = {
+        "run_index": index,
+        "run_id": run_id,
+        "error": None,
+        "traceback": None,
+        "metrics": {},
+        "weekly": {},
+    }
     t0 = time.perf_counter()
     try:
         scenario = binding.apply(base, values)
@@ -43,7 +50,8 @@ def run_one(binding: Any, base: Any, root_seed: int, run: tuple, metrics: tuple 
         missing = [w for w in weekly if w not in out_weekly]
         if missing:
             raise KeyError(
-                f"the run produced no weekly series {missing}; it has {sorted(out_weekly)}")
+                f"the run produced no weekly series {missing}; it has {sorted(out_weekly)}"
+            )
         row["weekly"] = {w: np.asarray(out_weekly[w], dtype=float) for w in weekly}
     except Exception as e:
         row["error"] = f"{type(e).__name__}: {e}"
@@ -62,10 +70,16 @@ def run_batch(payload: dict[str, Any]) -> dict[str, Any]:
     binding = importlib.import_module(payload["binding"])
     path = payload["base"]
     base = _base(payload["binding"], path, os.stat(path).st_mtime_ns)
-    rows = [run_one(binding, base, payload["root_seed"], run, payload["metrics"], payload["weekly"])
-            for run in payload["runs"]]
-    return {"rows": rows, "host": os.uname().nodename, "pid": os.getpid(),
-            "elapsed": sum(r["elapsed"] for r in rows)}
+    rows = [
+        run_one(binding, base, payload["root_seed"], run, payload["metrics"], payload["weekly"])
+        for run in payload["runs"]
+    ]
+    return {
+        "rows": rows,
+        "host": os.uname().nodename,
+        "pid": os.getpid(),
+        "elapsed": sum(r["elapsed"] for r in rows),
+    }
 
 
 def run_batches(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:

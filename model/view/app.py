@@ -61,7 +61,8 @@ def scenario_choices(extra: str | None = None) -> dict[str, Path | None]:
     """
     folder = scenarios_dir()
     choices: dict[str, Path | None] = (
-        {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {})
+        {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    )
     choices.setdefault(BUILT_IN, None)
     if extra and Path(extra).is_file() and _label_of(choices, Path(extra)) is None:
         choices[extra] = Path(extra)
@@ -163,19 +164,35 @@ def model_params(initial: str) -> dict[str, Any]:
     """Return the sidebar's inputs in SolaraViz's format (ranges and defaults from the schema)."""
     choices = scenario_choices(initial)
     params: dict[str, Any] = {
-        "scenario_file": {"type": "Select", "value": initial_choice(choices, initial),
-                          "values": list(choices), "label": "Scenario"},
+        "scenario_file": {
+            "type": "Select",
+            "value": initial_choice(choices, initial),
+            "values": list(choices),
+            "label": "Scenario",
+        },
         "rng": {"type": "InputText", "value": DEFAULT_SEED, "label": "Seed (blank = random)"},
-        "scale": {"type": "Select", "value": f"{DEFAULT_SCALE:.0f}", "values": list(SCALES),
-                  "label": "Scale (real households per simulated)"},
-        "burn_in_years": {"type": "Select", "value": "0", "values": list(BURN_IN_CHOICES),
-                          "label": "Burn-in years (baseline levers first)"},
+        "scale": {
+            "type": "Select",
+            "value": f"{DEFAULT_SCALE:.0f}",
+            "values": list(SCALES),
+            "label": "Scale (real households per simulated)",
+        },
+        "burn_in_years": {
+            "type": "Select",
+            "value": "0",
+            "values": list(BURN_IN_CHOICES),
+            "label": "Burn-in years (baseline levers first)",
+        },
     }
     for key, (label, step) in LEVER_SLIDERS.items():
         spec = PARAMETERS[key]
         params[key.replace(".", "__")] = {
-            "type": "SliderFloat", "label": label, "value": spec.default,
-            "min": spec.lo, "max": spec.hi, "step": slider_step(float(spec.default), step),
+            "type": "SliderFloat",
+            "label": label,
+            "value": spec.default,
+            "min": spec.lo,
+            "max": spec.hi,
+            "step": slider_step(float(spec.default), step),
         }
     return params
 
@@ -198,8 +215,13 @@ def Page(scenario: str | None = None):  # noqa: N802 (a Solara component)
         [wanted],
     )
     model = solara.use_reactive(first)
-    SolaraViz(model, components=[], model_params=params, play_interval=PLAY_INTERVAL_MS,
-              name="iron river: guns south, people north")
+    SolaraViz(
+        model,
+        components=[],
+        model_params=params,
+        play_interval=PLAY_INTERVAL_MS,
+        name="iron river: guns south, people north",
+    )
     Dashboard(model.value)
 
 

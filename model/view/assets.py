@@ -252,8 +252,12 @@ def install(cache: Path | None = None, force: bool = False, quiet: bool = False)
                     raise AssetError(
                         f"{info['name']}@{info['version']} (for {asset.folder}) lacks {absent}"
                     )
-                marker = {"spec": asset.folder, "version": info["version"],
-                          "integrity": info.get("integrity"), "solara": _solara_version()}
+                marker = {
+                    "spec": asset.folder,
+                    "version": info["version"],
+                    "integrity": info.get("integrity"),
+                    "solara": _solara_version(),
+                }
                 (staging / _MARKER).write_text(json.dumps(marker, indent=1) + "\n")
                 final.parent.mkdir(parents=True, exist_ok=True)
                 if final.exists():
@@ -272,10 +276,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m iron_river.view.assets",
         description="Fill Solara's CDN cache from the npm registry so the view works offline.",
     )
-    parser.add_argument("command", nargs="?", default="install",
-                        choices=["install", "check", "list"])
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="cache folder (default: Solara's, from SOLARA_ASSETS_PROXY_CACHE_DIR)")
+    parser.add_argument(
+        "command", nargs="?", default="install", choices=["install", "check", "list"]
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="cache folder (default: Solara's, from SOLARA_ASSETS_PROXY_CACHE_DIR)",
+    )
     parser.add_argument("--force", action="store_true", help="reinstall even if present")
     args = parser.parse_args(argv)
     try:

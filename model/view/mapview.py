@@ -86,12 +86,23 @@ def _curve(p0: tuple[float, float], p1: tuple[float, float], bend: float) -> str
     return f"M{x0:.1f},{y0:.1f} Q{cx:.1f},{cy:.1f} {x1:.1f},{y1:.1f}"
 
 
-def _flows_svg(totals: dict[tuple[str, str], float], pos: dict[str, tuple[float, float]],
-               names: dict[str, str], *, colour_: str, bend: float, max_width: float,
-               dash: str, what: str, kind: str) -> list[str]:
+def _flows_svg(
+    totals: dict[tuple[str, str], float],
+    pos: dict[str, tuple[float, float]],
+    names: dict[str, str],
+    *,
+    colour_: str,
+    bend: float,
+    max_width: float,
+    dash: str,
+    what: str,
+    kind: str,
+) -> list[str]:
     largest = max(totals.values(), default=0.0)
-    out = [f"<g data-layer='{kind}' fill='none' stroke='{colour_}' stroke-opacity='0.6' "
-           f"stroke-linecap='round'{dash}>"]
+    out = [
+        f"<g data-layer='{kind}' fill='none' stroke='{colour_}' stroke-opacity='0.6' "
+        f"stroke-linecap='round'{dash}>"
+    ]
     for (a, b), amount in sorted(totals.items(), key=lambda kv: kv[1]):
         out.append(
             f"<path d='{_curve(pos[a], pos[b], bend)}' "
@@ -138,23 +149,45 @@ def map_svg(model: Any) -> str:
     for name, line in borders().items():
         pts = " ".join("{:.1f},{:.1f}".format(*project(lo, la)) for lo, la in line)
         dash = "" if name == "US-MX" else " stroke-dasharray='4 3'"
-        out.append(f"<polyline points='{pts}' fill='none' stroke='#8795a1' stroke-width='1.4'"
-                   f"{dash}><title>border {escape(name)} (schematic)</title></polyline>")
+        out.append(
+            f"<polyline points='{pts}' fill='none' stroke='#8795a1' stroke-width='1.4'"
+            f"{dash}><title>border {escape(name)} (schematic)</title></polyline>"
+        )
 
     guns = _totals(model.gun_flows, pos)
     migrants = _totals(model.migrant_flows, pos)
-    out += _flows_svg(guns, pos, names, colour_=GUN_COLOUR, bend=0.12, max_width=8.0, dash="",
-                      what="guns", kind="gun-flows")
-    out += _flows_svg(migrants, pos, names, colour_=MIGRANT_COLOUR, bend=-0.12, max_width=6.0,
-                      dash=" stroke-dasharray='5 3'", what="persons", kind="migrant-flows")
+    out += _flows_svg(
+        guns,
+        pos,
+        names,
+        colour_=GUN_COLOUR,
+        bend=0.12,
+        max_width=8.0,
+        dash="",
+        what="guns",
+        kind="gun-flows",
+    )
+    out += _flows_svg(
+        migrants,
+        pos,
+        names,
+        colour_=MIGRANT_COLOUR,
+        bend=-0.12,
+        max_width=6.0,
+        dash=" stroke-dasharray='5 3'",
+        what="persons",
+        kind="migrant-flows",
+    )
 
     out.append("<g data-layer='places' stroke='#333' stroke-width='0.7'>")
     for p in places:
         x, y = pos[p.place_id]
         if p.kind == "us_state":
-            out.append(f"<rect x='{x - 5:.1f}' y='{y - 5:.1f}' width='10' height='10' "
-                       f"fill='{US_COLOUR}' stroke='white'><title>{escape(p.name)}: US source "
-                       "state</title></rect>")
+            out.append(
+                f"<rect x='{x - 5:.1f}' y='{y - 5:.1f}' width='10' height='10' "
+                f"fill='{US_COLOUR}' stroke='white'><title>{escape(p.name)}: US source "
+                "state</title></rect>"
+            )
         elif p.kind in HOME_KINDS:
             rate = _finite(p.homicide_rate)
             out.append(
@@ -177,8 +210,10 @@ def map_svg(model: Any) -> str:
             f"{fmt_number(c.guns_attempted)} attempted this week</title></path>"
         )
         if seized > 0:
-            out.append(f"<text x='{x + s + 1:.1f}' y='{y - 2:.1f}' font-size='9' "
-                       f"font-weight='bold' fill='{CROSSING_COLOUR}'>{fmt_number(seized)}</text>")
+            out.append(
+                f"<text x='{x + s + 1:.1f}' y='{y - 2:.1f}' font-size='9' "
+                f"font-weight='bold' fill='{CROSSING_COLOUR}'>{fmt_number(seized)}</text>"
+            )
     out.append("</g>")
     out.append("<g data-layer='labels' fill='#333' text-anchor='middle'>")
     for p in places:
@@ -187,8 +222,10 @@ def map_svg(model: Any) -> str:
             dy = 12 + (place_radius(p.population) if p.kind in HOME_KINDS else 3)
             out.append(f"<text x='{x:.1f}' y='{y + dy:.1f}'>{escape(_short(p.name))}</text>")
     out.append("</g>")
-    out.append(f"<text x='8' y='16' font-size='13' font-weight='500'>Week {model.week} "
-               f"({model.year:.1f}): guns south, people north</text>")
+    out.append(
+        f"<text x='8' y='16' font-size='13' font-weight='500'>Week {model.week} "
+        f"({model.year:.1f}): guns south, people north</text>"
+    )
     out += _legend(map_w, height, guns, migrants)
     out.append("</svg>")
     return "".join(out)
@@ -223,8 +260,10 @@ def _legend(x0: float, height: float, guns: dict, migrants: dict) -> list[str]:
         f"<text x='{x}' y='206' font-size='10'>Homicides per 100k/yr</text>",
     ]
     top, bar_h = 214, min(140.0, height - 240)
-    out.append(f"<rect x='{x}' y='{top}' width='14' height='{bar_h:.0f}' "
-               "fill='url(#homicide-scale)' stroke='#666' stroke-width='0.5'/>")
+    out.append(
+        f"<rect x='{x}' y='{top}' width='14' height='{bar_h:.0f}' "
+        "fill='url(#homicide-scale)' stroke='#666' stroke-width='0.5'/>"
+    )
     for v in (0, 25, 50, 75, 100):
         y = top + bar_h * (1 - v / HOMICIDE_MAX)
         label = f"{v}+" if v == HOMICIDE_MAX else f"{v}"

@@ -49,28 +49,61 @@ class ChartSpec:
 
 
 CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("guns", "Guns per week: bought, seized, delivered",
-              (("guns_bought", "bought in the US"), ("guns_seized_us", "seized, US southbound"),
-               ("guns_seized_mx", "seized, Mexican customs"),
-               ("guns_delivered", "delivered to gangs"),
-               ("guns_seized_gt_border", "seized, MX–GT border")),
-              "guns per week", colours=("#555555", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")),
-    ChartSpec("homicide", "Homicide rate by country (4-week average)",
-              (("homicide_rate_MX", "Mexico"), ("homicide_rate_GT", "Guatemala"),
-               ("homicide_rate_HN", "Honduras"), ("homicide_rate_SV", "El Salvador")),
-              "per 100k per year", smooth_weeks=4),
-    ChartSpec("exposed", "Households exposed to violence this week",
-              (("households_exposed", "households exposed"),), "households",
-              colours=("#9467bd",)),
-    ChartSpec("migration", "Migrants per week: departures and arrivals at the US border",
-              (("departures", "departures"), ("arrivals", "arrivals at the US border")),
-              "persons per week", colours=("#ff7f0e", "#1f5fbf")),
-    ChartSpec("migration_total", "Migrants since the start (cumulative)",
-              (("departures", "departures"), ("arrivals", "arrivals at the US border")),
-              "persons", cumulative=True, colours=("#ff7f0e", "#1f5fbf")),
-    ChartSpec("us_share", "US-sourced share of guns seized in Mexico (traced)",
-              (("us_sourced_share_seized_mx", "US-sourced share"),), "share", y_max=1.0,
-              colours=("#8c564b",)),
+    ChartSpec(
+        "guns",
+        "Guns per week: bought, seized, delivered",
+        (
+            ("guns_bought", "bought in the US"),
+            ("guns_seized_us", "seized, US southbound"),
+            ("guns_seized_mx", "seized, Mexican customs"),
+            ("guns_delivered", "delivered to gangs"),
+            ("guns_seized_gt_border", "seized, MX–GT border"),
+        ),
+        "guns per week",
+        colours=("#555555", "#1f77b4", "#2ca02c", "#d62728", "#9467bd"),
+    ),
+    ChartSpec(
+        "homicide",
+        "Homicide rate by country (4-week average)",
+        (
+            ("homicide_rate_MX", "Mexico"),
+            ("homicide_rate_GT", "Guatemala"),
+            ("homicide_rate_HN", "Honduras"),
+            ("homicide_rate_SV", "El Salvador"),
+        ),
+        "per 100k per year",
+        smooth_weeks=4,
+    ),
+    ChartSpec(
+        "exposed",
+        "Households exposed to violence this week",
+        (("households_exposed", "households exposed"),),
+        "households",
+        colours=("#9467bd",),
+    ),
+    ChartSpec(
+        "migration",
+        "Migrants per week: departures and arrivals at the US border",
+        (("departures", "departures"), ("arrivals", "arrivals at the US border")),
+        "persons per week",
+        colours=("#ff7f0e", "#1f5fbf"),
+    ),
+    ChartSpec(
+        "migration_total",
+        "Migrants since the start (cumulative)",
+        (("departures", "departures"), ("arrivals", "arrivals at the US border")),
+        "persons",
+        cumulative=True,
+        colours=("#ff7f0e", "#1f5fbf"),
+    ),
+    ChartSpec(
+        "us_share",
+        "US-sourced share of guns seized in Mexico (traced)",
+        (("us_sourced_share_seized_mx", "US-sourced share"),),
+        "share",
+        y_max=1.0,
+        colours=("#8c564b",),
+    ),
 )
 
 
@@ -117,8 +150,15 @@ def chart_svg(model: Any, spec: ChartSpec) -> str:
         v = _moving_average(v, spec.smooth_weeks)
         colour = spec.colours[i] if i < len(spec.colours) else ""
         series.append(Series(label, v, colour))
-    return line_chart(spec.title, x, series, y_label=spec.y_label, y_max=spec.y_max,
-                      x_label="years (0 = levers take effect)", ident=spec.ident)
+    return line_chart(
+        spec.title,
+        x,
+        series,
+        y_label=spec.y_label,
+        y_max=spec.y_max,
+        x_label="years (0 = levers take effect)",
+        ident=spec.ident,
+    )
 
 
 def _pct(x: float) -> str:
@@ -157,12 +197,17 @@ def explanation(model: Any) -> str:
         return float(values[-1])
 
     burn = int(getattr(model, "burn_in_weeks", 0))
-    phase = (f"burn-in with baseline levers until week {burn}" if model.week < burn
-             else "levers in effect")
+    phase = (
+        f"burn-in with baseline levers until week {burn}"
+        if model.week < burn
+        else "levers in effect"
+    )
     if not getattr(model, "running", True):
         phase += "; the run is over, press Reset"
-    week_line = (f"**Week {model.week}** (year {model.year:+.2f}; {phase}). Scenario "
-                 f"**{sc.name}**; one simulated household stands for {fmt_number(sc.scale)}.")
+    week_line = (
+        f"**Week {model.week}** (year {model.year:+.2f}; {phase}). Scenario "
+        f"**{sc.name}**; one simulated household stands for {fmt_number(sc.scale)}."
+    )
     if model.week == 0:
         this_week = "Press **Step** (one week) or **▶** (play) to start."
     else:
@@ -175,33 +220,43 @@ def explanation(model: Any) -> str:
             f"{last('homicide_rate_HN'):.1f}. {fmt_number(last('departures'))} people left home; "
             f"{fmt_number(last('arrivals'))} arrived at the US border."
         )
-    return "\n\n".join([
-        week_line,
-        this_week,
-        "**The picture.** Guns bought in US states (grey squares) cross the border "
-        "(triangles; number = guns seized) to gangs in Mexico and Central America (red, wider "
-        "= more guns). Circles: colour = homicide rate, size = people at home. Blue dashes: "
-        "migrants heading for the US border. Hover the map for numbers.",
-        f"**Levers** (*slider* = set in the sidebar, others from the scenario file): "
-        f"{levers_text(model)}. Move a slider, then press **Reset**; reload the page to get "
-        "the file's values back. The percentages are the chances that a southbound load is "
-        "seized at a US crossing, a straw purchase is blocked, Mexican customs or the "
-        "Mexico–Guatemala border seize a load.",
-    ])
+    return "\n\n".join(
+        [
+            week_line,
+            this_week,
+            "**The picture.** Guns bought in US states (grey squares) cross the border "
+            "(triangles; number = guns seized) to gangs in Mexico and Central America (red, wider "
+            "= more guns). Circles: colour = homicide rate, size = people at home. Blue dashes: "
+            "migrants heading for the US border. Hover the map for numbers.",
+            f"**Levers** (*slider* = set in the sidebar, others from the scenario file): "
+            f"{levers_text(model)}. Move a slider, then press **Reset**; reload the page to get "
+            "the file's values back. The percentages are the chances that a southbound load is "
+            "seized at a US crossing, a straw purchase is blocked, Mexican customs or the "
+            "Mexico–Guatemala border seize a load.",
+        ]
+    )
 
 
 def MapPanel(model: Any) -> None:  # noqa: N802 (drawn inside a Solara component)
     """Show the map."""
-    solara.HTML(tag="div", unsafe_innerHTML=map_svg(model), style=PANEL_STYLE,
-                classes=["iron-river-panel", "iron-river-map"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=map_svg(model),
+        style=PANEL_STYLE,
+        classes=["iron-river-panel", "iron-river-map"],
+    )
 
 
 def make_chart_panel(spec: ChartSpec):
     """Return a panel function drawing the chart ``spec``."""
 
     def ChartPanel(model: Any) -> None:  # noqa: N802
-        solara.HTML(tag="div", unsafe_innerHTML=chart_svg(model, spec), style=PANEL_STYLE,
-                    classes=["iron-river-panel", "iron-river-chart"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=chart_svg(model, spec),
+            style=PANEL_STYLE,
+            classes=["iron-river-panel", "iron-river-chart"],
+        )
 
     ChartPanel.__name__ = f"Chart_{spec.ident}"
     return ChartPanel

@@ -29,8 +29,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 def server_command(host: str, port: int) -> list[str]:
     """Return the ``solara run`` command line the view is served with."""
     return [
-        sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port),
-        "--no-open", "--no-check-version", "--production",
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-open",
+        "--no-check-version",
+        "--production",
     ]
 
 
@@ -54,8 +64,10 @@ def check_assets() -> str | None:
         return str(exc)
     if absent:
         names = ", ".join(a.folder for a in absent)
-        return (f"Solara's front end is not cached locally ({names}); the page will try to fetch "
-                "it from the internet. Run `python -m iron_river.view.assets install` once.")
+        return (
+            f"Solara's front end is not cached locally ({names}); the page will try to fetch "
+            "it from the internet. Run `python -m iron_river.view.assets install` once."
+        )
     return None
 
 
@@ -75,8 +87,10 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
         from iron_river.view.app import scenario_choices
 
         if scenario not in scenario_choices():
-            print(f"error: no scenario file {scenario!r} (and no scenarios/{scenario}.toml)",
-                  file=sys.stderr)
+            print(
+                f"error: no scenario file {scenario!r} (and no scenarios/{scenario}.toml)",
+                file=sys.stderr,
+            )
             return 2
     warning = check_assets()
     if warning:
@@ -106,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m iron_river.view.server [SCENARIO] [--host H] [--port P]``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m iron_river.view.server",
-                                     description="Serve the iron river browser view.")
+    parser = argparse.ArgumentParser(
+        prog="python -m iron_river.view.server", description="Serve the iron river browser view."
+    )
     parser.add_argument("scenario", nargs="?", default=None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)

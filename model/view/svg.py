@@ -46,8 +46,14 @@ def tick_labels(ticks: Sequence[float], plain: bool = False) -> list[str]:
         ticks: the tick values.
         plain: no thousands separators or k/M suffixes (for years).
     """
-    decimals = next((d for d in range(8) if all(
-        abs(round(t, d) - t) <= 1e-9 * max(1.0, abs(t)) for t in ticks)), 8)
+    decimals = next(
+        (
+            d
+            for d in range(8)
+            if all(abs(round(t, d) - t) <= 1e-9 * max(1.0, abs(t)) for t in ticks)
+        ),
+        8,
+    )
     if plain:
         return [f"{t:.{decimals}f}" for t in ticks]
     if max(abs(t) for t in ticks) >= 1e4:
@@ -179,23 +185,31 @@ def line_chart(
     ]
     for t, label in zip(yticks, tick_labels(yticks), strict=True):
         yy = sy(t)
-        out.append(f"<line x1='{left}' x2='{left + pw}' y1='{yy:.1f}' y2='{yy:.1f}' "
-                   "stroke='#e6e6e6'/>")
-        out.append(f"<text x='{left - 4}' y='{yy + 4:.1f}' text-anchor='end' fill='#555'>"
-                   f"{label}</text>")
+        out.append(
+            f"<line x1='{left}' x2='{left + pw}' y1='{yy:.1f}' y2='{yy:.1f}' stroke='#e6e6e6'/>"
+        )
+        out.append(
+            f"<text x='{left - 4}' y='{yy + 4:.1f}' text-anchor='end' fill='#555'>{label}</text>"
+        )
     for t, label in zip(xticks, tick_labels(xticks, plain=True), strict=True):
         xx = sx(t)
-        out.append(f"<line x1='{xx:.1f}' x2='{xx:.1f}' y1='{top + ph}' y2='{top + ph + 4}' "
-                   "stroke='#888'/>")
-        out.append(f"<text x='{xx:.1f}' y='{top + ph + 16}' text-anchor='middle' fill='#555'>"
-                   f"{label}</text>")
-    out.append(f"<rect x='{left}' y='{top}' width='{pw}' height='{ph}' fill='none' "
-               "stroke='#999'/>")
-    out.append(f"<text x='{left + pw / 2}' y='{height - 6}' text-anchor='middle' fill='#555'>"
-               f"{escape(x_label)}</text>")
+        out.append(
+            f"<line x1='{xx:.1f}' x2='{xx:.1f}' y1='{top + ph}' y2='{top + ph + 4}' stroke='#888'/>"
+        )
+        out.append(
+            f"<text x='{xx:.1f}' y='{top + ph + 16}' text-anchor='middle' fill='#555'>"
+            f"{label}</text>"
+        )
+    out.append(f"<rect x='{left}' y='{top}' width='{pw}' height='{ph}' fill='none' stroke='#999'/>")
+    out.append(
+        f"<text x='{left + pw / 2}' y='{height - 6}' text-anchor='middle' fill='#555'>"
+        f"{escape(x_label)}</text>"
+    )
     if y_label:
-        out.append(f"<text transform='translate(12 {top + ph / 2}) rotate(-90)' "
-                   f"text-anchor='middle' fill='#555'>{escape(y_label)}</text>")
+        out.append(
+            f"<text transform='translate(12 {top + ph / 2}) rotate(-90)' "
+            f"text-anchor='middle' fill='#555'>{escape(y_label)}</text>"
+        )
     for i, (s, ys) in enumerate(zip(series, ys_all, strict=True)):
         col = s.colour or PALETTE[i % len(PALETTE)]
         dash = " stroke-dasharray='5 3'" if s.dashed else ""
@@ -203,19 +217,26 @@ def line_chart(
         for run in _finite_runs(px, py):
             pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(sx(run[0]), sy(run[1]), strict=True))
             if run[0].size == 1:
-                out.append(f"<circle cx='{sx(run[0][0]):.1f}' cy='{sy(run[1][0]):.1f}' r='2' "
-                           f"fill='{col}'/>")
+                out.append(
+                    f"<circle cx='{sx(run[0][0]):.1f}' cy='{sy(run[1][0]):.1f}' r='2' "
+                    f"fill='{col}'/>"
+                )
             else:
-                out.append(f"<polyline points='{pts}' fill='none' stroke='{col}' "
-                           f"stroke-width='1.8'{dash} data-series='{escape(s.label)}'/>")
+                out.append(
+                    f"<polyline points='{pts}' fill='none' stroke='{col}' "
+                    f"stroke-width='1.8'{dash} data-series='{escape(s.label)}'/>"
+                )
         last = ys[np.isfinite(ys)]
         value = f": {fmt_number(float(last[-1]))}" if last.size else ""
         legend_x = 8 + (i % 2) * ((width - 16) / 2)
         ly = 35 + 15 * (i // 2)
-        out.append(f"<line x1='{legend_x}' x2='{legend_x + 16}' y1='{ly - 4}' y2='{ly - 4}' "
-                   f"stroke='{col}' stroke-width='2.5'{dash}/>")
-        out.append(f"<text x='{legend_x + 20}' y='{ly}' fill='#222'>"
-                   f"{escape(s.label)}{value}</text>")
+        out.append(
+            f"<line x1='{legend_x}' x2='{legend_x + 16}' y1='{ly - 4}' y2='{ly - 4}' "
+            f"stroke='{col}' stroke-width='2.5'{dash}/>"
+        )
+        out.append(
+            f"<text x='{legend_x + 20}' y='{ly}' fill='#222'>{escape(s.label)}{value}</text>"
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -235,4 +256,3 @@ def _finite_runs(xs: np.ndarray, ys: np.ndarray) -> list[tuple[np.ndarray, np.nd
     if start is not None:
         runs.append((xs[start:], ys[start:]))
     return runs
-

@@ -44,8 +44,11 @@ def _check(values):
         if k not in PARAMETERS:
             raise ScenarioError(f"unknown key {k!r}")
         p = PARAMETERS[k]
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and p.lo is not None and not (
-            p.lo <= v <= p.hi
+        if (
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and p.lo is not None
+            and not (p.lo <= v <= p.hi)
         ):
             raise ScenarioError(f"{k} = {v} outside [{p.lo}, {p.hi}]")
 

@@ -23,9 +23,17 @@ LEVER = "enforcement.us_southbound_interdiction"
 STRAW = "enforcement.straw_purchase_enforcement"
 
 
-def write_spec(folder: Path, body: str = "", *, name: str = "tiny", base: str = "scale = 100\n",
-               params: str | None = None, replicates: int = 3, batch_size: int | None = 2,
-               extra: str = "") -> Path:
+def write_spec(
+    folder: Path,
+    body: str = "",
+    *,
+    name: str = "tiny",
+    base: str = "scale = 100\n",
+    params: str | None = None,
+    replicates: int = 3,
+    batch_size: int | None = 2,
+    extra: str = "",
+) -> Path:
     """Write base.toml and <name>.toml into folder; return the spec path."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "base.toml").write_text(base)
@@ -45,8 +53,12 @@ def write_spec(folder: Path, body: str = "", *, name: str = "tiny", base: str = 
     """
     if batch_size:
         head += f"batch_size = {batch_size}\n"
-    text = textwrap.dedent(head) + textwrap.dedent(extra) + textwrap.dedent(body) \
+    text = (
+        textwrap.dedent(head)
+        + textwrap.dedent(extra)
+        + textwrap.dedent(body)
         + textwrap.dedent(params)
+    )
     path = folder / f"{name}.toml"
     path.write_text(text)
     return path
@@ -54,10 +66,16 @@ def write_spec(folder: Path, body: str = "", *, name: str = "tiny", base: str = 
 
 def sweep_cli(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
     """Run `python -m iron_river.sweep ... --binding fake_model` and capture its output."""
-    cmd = [PY, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
-           "-m", "iron_river.sweep", *args]
+    cmd = [
+        PY,
+        "-W",
+        "error::DeprecationWarning",
+        "-W",
+        "error::FutureWarning",
+        "-m",
+        "iron_river.sweep",
+        *args,
+    ]
     if args and args[0] not in ("status", "collect", "report"):
         cmd += ["--binding", "fake_model", "--no-progress"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
-
-

@@ -28,8 +28,13 @@ values = [0.1, 0.5]
 
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory):
-    return write_spec(tmp_path_factory.mktemp("spec"), params=TWO_LEVERS, replicates=3,
-                      batch_size=4, extra='weekly = ["arrivals", "homicides"]\n')
+    return write_spec(
+        tmp_path_factory.mktemp("spec"),
+        params=TWO_LEVERS,
+        replicates=3,
+        batch_size=4,
+        extra='weekly = ["arrivals", "homicides"]\n',
+    )
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +69,14 @@ def test_reference_contents(reference, spec):
     assert t.run_id.is_unique and list(t.seed_key) == list(range(18)) and (t.root_seed == 42).all()
     assert sorted(t[STRAW].unique()) == [0.1, 0.5]
     assert (t.status == "ok").all() and t.error.isna().all()
-    assert list(t.columns[:6]) == ["run_index", "run_id", "point_index", "replicate", "root_seed",
-                                   "seed_key"]
+    assert list(t.columns[:6]) == [
+        "run_index",
+        "run_id",
+        "point_index",
+        "replicate",
+        "root_seed",
+        "seed_key",
+    ]
     w = pq.read_table(reference / "weekly.parquet").to_pandas()
     assert len(w) == 18 * 52 and list(w.columns) == ["run_index", "week", "arrivals", "homicides"]
 
@@ -82,8 +93,12 @@ def test_local_cluster_matches(reference, spec, tmp_path):
     from distributed import Client, LocalCluster
 
     plan = build_plan(load_spec(spec, fake_model), fake_model, "fake_model")
-    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         backend = engine.DaskBackend(client, key_prefix=plan.design_hash)
         summary = engine.run_sweep(plan, tmp_path, backend, progress=False)
     assert summary.done == 18 and not summary.lost
@@ -95,18 +110,50 @@ def test_local_cluster_matches(reference, spec, tmp_path):
 def dask_processes(tmp_path):
     """`dask scheduler` + `dask worker` as separate processes on 127.0.0.1; torn down after."""
     sched_file = tmp_path / "scheduler.json"
-    procs = [subprocess.Popen(
-        [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address",
-         "127.0.0.1:0", "--scheduler-file", str(sched_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    procs = [
+        subprocess.Popen(
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    ]
     deadline = time.monotonic() + 60
     while not sched_file.exists():
         assert time.monotonic() < deadline, "scheduler did not start"
         time.sleep(0.1)
-    procs.append(subprocess.Popen(
-        [DASK, "worker", "--scheduler-file", str(sched_file), "--nworkers", "2", "--nthreads", "1",
-         "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    procs.append(
+        subprocess.Popen(
+            [
+                DASK,
+                "worker",
+                "--scheduler-file",
+                str(sched_file),
+                "--nworkers",
+                "2",
+                "--nthreads",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--dashboard-address",
+                "127.0.0.1:0",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    )
     from distributed import Client
 
     with Client(scheduler_file=str(sched_file), timeout="30s") as c:
@@ -137,8 +184,17 @@ def test_shard_splits_match(reference, spec, tmp_path, count):
     dirs = []
     for k in range(count):
         out = tmp_path / f"shard{k}"  # separate folders, as without a shared file system
-        r = sweep_cli(str(spec), "--out", str(out), "--workers", "1",
-                      "--shard-index", str(k), "--shard-count", str(count))
+        r = sweep_cli(
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--shard-index",
+            str(k),
+            "--shard-count",
+            str(count),
+        )
         assert r.returncode == 0, r.stderr
         st = store.status(out)
         assert st.missing > 0  # one shard alone is incomplete
@@ -153,8 +209,12 @@ def test_shard_splits_match(reference, spec, tmp_path, count):
 
 def test_shards_from_the_slurm_array_environment_share_one_folder(reference, spec, tmp_path):
     for task in (1, 2):  # --array=1-2
-        env = {**os.environ, "SLURM_ARRAY_TASK_ID": str(task), "SLURM_ARRAY_TASK_MIN": "1",
-               "SLURM_ARRAY_TASK_COUNT": "2"}
+        env = {
+            **os.environ,
+            "SLURM_ARRAY_TASK_ID": str(task),
+            "SLURM_ARRAY_TASK_MIN": "1",
+            "SLURM_ARRAY_TASK_COUNT": "2",
+        }
         r = sweep_cli(str(spec), "--out", str(tmp_path), "--workers", "1", env=env)
         assert r.returncode == 0, r.stderr
         assert f"shard {task - 1} of 2" in r.stderr

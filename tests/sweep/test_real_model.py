@@ -32,8 +32,10 @@ def test_shipped_sweep_names():
 
 def test_unknown_real_parameter_is_caught_early(tmp_path):
     spec = tmp_path / "s.toml"
-    spec.write_text(f'base = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                    '[parameters."enforcement.us_southbound_interdictions"]\nvalues = [0.1]\n')
+    spec.write_text(
+        f'base = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+        '[parameters."enforcement.us_southbound_interdictions"]\nvalues = [0.1]\n'
+    )
     with pytest.raises(SpecError, match=f'did you mean "{LEVER}"'):
         load_spec(spec, adapter)
 
@@ -74,7 +76,8 @@ values = ["baseline", 0.3]
     from iron_river.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "baseline.toml").with_values(
-        {"scale": 2000, "years": 1, "burn_in_years": 0, LEVER: 0.3})
+        {"scale": 2000, "years": 1, "burn_in_years": 0, LEVER: 0.3}
+    )
     run = simulate(sc, replicate_seeds(1, 2)[1])
     row = t[(t[LEVER] == 0.3) & (t.replicate == 1)].iloc[0]
     assert row.us_border_arrivals == run.metrics["us_border_arrivals"]

@@ -12,14 +12,19 @@ from iron_river.sweep import report
 @pytest.fixture(scope="module")
 def two_lever_results(tmp_path_factory):
     root = tmp_path_factory.mktemp("rep")
-    spec = write_spec(root / "s", replicates=6, batch_size=8, params=f"""
+    spec = write_spec(
+        root / "s",
+        replicates=6,
+        batch_size=8,
+        params=f"""
         [parameters."{LEVER}"]
         range = [0.01, 0.8]
         scale = "log"
         points = 4
         [parameters."{STRAW}"]
         values = [0.0, 0.9]
-        """)
+        """,
+    )
     out = root / "out"
     assert sweep_cli(str(spec), "--out", str(out), "--workers", "2").returncode == 0
     return out
@@ -30,12 +35,18 @@ def test_report_writes_figures_and_tables(two_lever_results):
     assert r.returncode == 0, r.stderr
     rep = two_lever_results / "report"
     names = sorted(p.name for p in rep.iterdir())
-    assert names == sorted([
-        "response_us_southbound_interdiction.csv", "response_us_southbound_interdiction.png",
-        "response_straw_purchase_enforcement.csv", "response_straw_purchase_enforcement.png",
-        "heatmap_us_southbound_interdiction__straw_purchase_enforcement.csv",
-        "heatmap_us_southbound_interdiction__straw_purchase_enforcement.png",
-        "elasticity.csv", "elasticity.md"])
+    assert names == sorted(
+        [
+            "response_us_southbound_interdiction.csv",
+            "response_us_southbound_interdiction.png",
+            "response_straw_purchase_enforcement.csv",
+            "response_straw_purchase_enforcement.png",
+            "heatmap_us_southbound_interdiction__straw_purchase_enforcement.csv",
+            "heatmap_us_southbound_interdiction__straw_purchase_enforcement.png",
+            "elasticity.csv",
+            "elasticity.md",
+        ]
+    )
     assert "elasticity of us_border_arrivals with respect to " + LEVER in r.stdout
     curve = pd.read_csv(rep / "response_us_southbound_interdiction.csv")
     assert len(curve) == 4 and (curve.n_runs == 12).all()
@@ -65,7 +76,7 @@ def test_elasticity_matches_a_known_power_law():
 
     rng = np.random.default_rng(0)
     xs = np.repeat([0.01, 0.03, 0.1, 0.3], 50)
-    df = pd.DataFrame({LEVER: xs, "y": 1000 * xs ** -0.3 * rng.lognormal(0, 0.05, len(xs))})
+    df = pd.DataFrame({LEVER: xs, "y": 1000 * xs**-0.3 * rng.lognormal(0, 0.05, len(xs))})
     rows = report.elasticity_rows(df, LEVER, "y", np.random.default_rng(1))
     assert rows[0]["elasticity"] == pytest.approx(-0.3, abs=0.01)
     assert rows[0]["ci_low"] < -0.3 < rows[0]["ci_high"]
@@ -84,17 +95,23 @@ def test_report_of_an_empty_sweep_is_a_clear_error(tmp_path, spec_path, fake):
 def test_saltelli_design_gives_sobol_indices(tmp_path):
     # The fake model ignores the Texas supply multiplier: with common random numbers its
     # indices are exactly zero, while interdiction explains (nearly) everything.
-    spec = write_spec(tmp_path / "s", replicates=2, batch_size=16, extra="""
+    spec = write_spec(
+        tmp_path / "s",
+        replicates=2,
+        batch_size=16,
+        extra="""
         sampling = "saltelli"
         samples = 16
         common_random_numbers = true
-        """, params=f"""
+        """,
+        params=f"""
         [parameters."{LEVER}"]
         range = [0.01, 0.8]
         scale = "log"
         [parameters."supply.states.US-TX.multiplier"]
         range = [0.5, 2.0]
-        """)
+        """,
+    )
     out = tmp_path / "out"
     r = sweep_cli(str(spec), "--out", str(out), "--workers", "2")
     assert r.returncode == 0, r.stderr

@@ -29,8 +29,9 @@ points = 10
 
 def slow_spec(folder: Path, sleep: float = 0.05) -> Path:
     # 10 points x 4 replicates, 2 runs a batch: 20 batches of ~0.1 s compute each.
-    return write_spec(folder, params=SLOW, replicates=4, batch_size=2,
-                      body=f'[set]\n"test.sleep" = {sleep}\n')
+    return write_spec(
+        folder, params=SLOW, replicates=4, batch_size=2, body=f'[set]\n"test.sleep" = {sleep}\n'
+    )
 
 
 def wait_for_batches(out: Path, n: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -43,13 +44,19 @@ def wait_for_batches(out: Path, n: int, proc: subprocess.Popen, timeout: float =
 
 def start_cli(*args: str) -> subprocess.Popen:
     cmd = [PY, "-m", "iron_river.sweep", *args, "--binding", "fake_model", "--no-progress"]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
-    spec = write_spec(tmp_path / "s", params=f'[parameters."{LEVER}"]\nvalues = [0.1, 0.2, 0.3]\n',
-                      body='[set]\n"test.fail_interdiction" = 0.2\n', replicates=2, batch_size=1)
+    spec = write_spec(
+        tmp_path / "s",
+        params=f'[parameters."{LEVER}"]\nvalues = [0.1, 0.2, 0.3]\n',
+        body='[set]\n"test.fail_interdiction" = 0.2\n',
+        replicates=2,
+        batch_size=1,
+    )
     out = tmp_path / "out"
     r = sweep_cli(str(spec), "--out", str(out), "--workers", "2")
     assert r.returncode == 0, r.stderr  # every run has a result, two of them a failure
@@ -129,17 +136,49 @@ def test_a_killed_dask_worker_is_replaced(tmp_path):
     spec = slow_spec(tmp_path / "s", sleep=0.1)
     out = tmp_path / "out"
     sched_file = tmp_path / "scheduler.json"
-    procs = [subprocess.Popen(
-        [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address",
-         "127.0.0.1:0", "--scheduler-file", str(sched_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    procs = [
+        subprocess.Popen(
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    ]
     try:
         while not sched_file.exists():
             time.sleep(0.1)
-        procs.append(subprocess.Popen(
-            [DASK, "worker", "--scheduler-file", str(sched_file), "--nworkers", "2",
-             "--nthreads", "1", "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    DASK,
+                    "worker",
+                    "--scheduler-file",
+                    str(sched_file),
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--host",
+                    "127.0.0.1",
+                    "--dashboard-address",
+                    "127.0.0.1:0",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
         from distributed import Client
 
         with Client(scheduler_file=str(sched_file), timeout="30s") as client:
@@ -167,14 +206,18 @@ def test_a_task_that_keeps_killing_its_pool_worker_is_reported_lost(tmp_path, mo
     """A batch that crashes its worker every time is given up after the retries; others finish."""
     import fake_model
 
-    spec = write_spec(tmp_path / "s", params=f'[parameters."{LEVER}"]\nvalues = [0.1, 0.2]\n',
-                      replicates=1, batch_size=1)
+    spec = write_spec(
+        tmp_path / "s",
+        params=f'[parameters."{LEVER}"]\nvalues = [0.1, 0.2]\n',
+        replicates=1,
+        batch_size=1,
+    )
     plan = build_plan(load_spec(spec, fake_model), fake_model, "fake_model")
     payloads = {k: plan.payload(k) for k in range(plan.n_batches)}
     payloads[1] = {**payloads[1], "binding": "crash_model"}
     (tmp_path / "crash_model.py").write_text(
-        "import os\nfrom fake_model import *  # noqa\n"
-        "def simulate(sc, seed):\n    os._exit(9)\n")
+        "import os\nfrom fake_model import *  # noqa\ndef simulate(sc, seed):\n    os._exit(9)\n"
+    )
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ['PYTHONPATH']}")
     sys.path.insert(0, str(tmp_path))
     pool = engine.PoolBackend(2, retries=1)

@@ -21,29 +21,39 @@ def bad(tmp_path, fake, **kw):
 
 
 def test_unknown_parameter_suggests_the_closest_name(tmp_path, fake):
-    msg = bad(tmp_path, fake, params="""
+    msg = bad(
+        tmp_path,
+        fake,
+        params="""
         [parameters."enforcement.us_southbound_interdicton"]
         values = [0.1]
-        """)
+        """,
+    )
     assert 'parameters."enforcement.us_southbound_interdicton": unknown parameter' in msg
     assert f'did you mean "{LEVER}"' in msg
 
 
 def test_unknown_top_level_key_lists_what_is_allowed(tmp_path, fake):
-    msg = bad(tmp_path, fake, extra='replicate = 3\n')
+    msg = bad(tmp_path, fake, extra="replicate = 3\n")
     assert "replicate: unknown key" in msg and '"replicates"' in msg and "allowed:" in msg
 
 
-@pytest.mark.parametrize(("params", "expect"), [
-    ('range = [0.1, 1.5]\nscale = "linear"\npoints = 3', "outside the allowed range [0.0, 1.0]"),
-    ('range = [0.0, 0.5]\nscale = "log"\npoints = 3', 'scale = "log" needs lo > 0'),
-    ('range = [0.5, 0.1]\npoints = 3', "needs lo < hi"),
-    ("range = [0.1, 0.5]", "grid sampling over a range needs points"),
-    ("values = [0.1, 0.1]", "values repeat"),
-    ('values = ["high"]', "must be float"),
-    ("values = [0.1]\nrange = [0.1, 0.2]", "give exactly one of"),
-    ('values = [0.1]\nscale = "cubic"', "must be one of linear, log"),
-])
+@pytest.mark.parametrize(
+    ("params", "expect"),
+    [
+        (
+            'range = [0.1, 1.5]\nscale = "linear"\npoints = 3',
+            "outside the allowed range [0.0, 1.0]",
+        ),
+        ('range = [0.0, 0.5]\nscale = "log"\npoints = 3', 'scale = "log" needs lo > 0'),
+        ("range = [0.5, 0.1]\npoints = 3", "needs lo < hi"),
+        ("range = [0.1, 0.5]", "grid sampling over a range needs points"),
+        ("values = [0.1, 0.1]", "values repeat"),
+        ('values = ["high"]', "must be float"),
+        ("values = [0.1]\nrange = [0.1, 0.2]", "give exactly one of"),
+        ('values = [0.1]\nscale = "cubic"', "must be one of linear, log"),
+    ],
+)
 def test_bad_parameter_tables(tmp_path, fake, params, expect):
     msg = bad(tmp_path, fake, params=f'[parameters."{LEVER}"]\n{params}\n')
     assert expect in msg
@@ -51,14 +61,23 @@ def test_bad_parameter_tables(tmp_path, fake, params, expect):
 
 def test_sampling_rules(tmp_path, fake):
     assert "sobol needs a power of two" in bad(
-        tmp_path, fake, extra='sampling = "sobol"\nsamples = 12\n',
-        params=f'[parameters."{LEVER}"]\nrange = [0.01, 0.5]\n')
+        tmp_path,
+        fake,
+        extra='sampling = "sobol"\nsamples = 12\n',
+        params=f'[parameters."{LEVER}"]\nrange = [0.01, 0.5]\n',
+    )
     assert 'explicit values need sampling = "grid"' in bad(
-        tmp_path, fake, extra='sampling = "lhs"\nsamples = 8\n',
-        params=f'[parameters."{LEVER}"]\nvalues = [0.1, 0.2]\n')
+        tmp_path,
+        fake,
+        extra='sampling = "lhs"\nsamples = 8\n',
+        params=f'[parameters."{LEVER}"]\nvalues = [0.1, 0.2]\n',
+    )
     assert "lhs sampling needs samples" in bad(
-        tmp_path, fake, extra='sampling = "lhs"\n',
-        params=f'[parameters."{LEVER}"]\nrange = [0.01, 0.5]\n')
+        tmp_path,
+        fake,
+        extra='sampling = "lhs"\n',
+        params=f'[parameters."{LEVER}"]\nrange = [0.01, 0.5]\n',
+    )
 
 
 def test_fixed_values_and_missing_base_are_checked(tmp_path, fake):
@@ -79,27 +98,40 @@ def test_baseline_resolves_to_the_base_scenario_value(tmp_path, fake):
 
 
 def test_grid_is_a_cartesian_product_first_lever_slowest(tmp_path, fake):
-    path = write_spec(tmp_path / "s", params=f"""
+    path = write_spec(
+        tmp_path / "s",
+        params=f"""
         [parameters."{LEVER}"]
         values = [0.01, 0.1]
         [parameters."{STRAW}"]
         range = [0.0, 0.5]
         points = 3
-        """)
+        """,
+    )
     points = design_points(load_spec(path, fake))
     assert [tuple(p.values()) for p in points] == [
-        (0.01, 0.0), (0.01, 0.25), (0.01, 0.5), (0.1, 0.0), (0.1, 0.25), (0.1, 0.5)]
+        (0.01, 0.0),
+        (0.01, 0.25),
+        (0.01, 0.5),
+        (0.1, 0.0),
+        (0.1, 0.25),
+        (0.1, 0.5),
+    ]
 
 
 @pytest.mark.parametrize("sampling", ["lhs", "sobol"])
 def test_space_filling_designs_are_seeded_and_in_range(tmp_path, fake, sampling):
-    path = write_spec(tmp_path / "s", extra=f'sampling = "{sampling}"\nsamples = 16\n', params=f"""
+    path = write_spec(
+        tmp_path / "s",
+        extra=f'sampling = "{sampling}"\nsamples = 16\n',
+        params=f"""
         [parameters."{LEVER}"]
         range = [0.001, 0.5]
         scale = "log"
         [parameters."{STRAW}"]
         range = [0.0, 0.9]
-        """)
+        """,
+    )
     a = design_points(load_spec(path, fake))
     b = design_points(load_spec(path, fake))
     assert a == b and len(a) == 16
@@ -110,17 +142,21 @@ def test_space_filling_designs_are_seeded_and_in_range(tmp_path, fake, sampling)
 
 
 def test_cli_rejects_a_bad_spec_with_exit_2_and_writes_nothing(tmp_path):
-    path = write_spec(tmp_path / "s", params=f"""
+    path = write_spec(
+        tmp_path / "s",
+        params=f"""
         [parameters."{LEVER}"]
         range = [0.1, 2.0]
         points = 3
-        """)
+        """,
+    )
     out = tmp_path / "out"
     r = sweep_cli(str(path), "--out", str(out))
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().splitlines() == [
         f'iron-river: error: {path}: parameters."{LEVER}".range[1]: 2.0 is outside the allowed '
-        "range [0.0, 1.0] fraction of loads"]
+        "range [0.0, 1.0] fraction of loads"
+    ]
     assert not out.exists()
 
 

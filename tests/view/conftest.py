@@ -72,8 +72,20 @@ def toy_server(tmp_path_factory) -> Iterator[Server]:
     """The throwaway app in ``toy_app.py`` served by ``solara run``."""
     port = free_port()
     log = tmp_path_factory.mktemp("toy-server") / "server.log"
-    cmd = [sys.executable, "-m", "solara", "run", str(HERE / "toy_app.py"), "--host", "127.0.0.1",
-           "--port", str(port), "--no-open", "--no-check-version", "--production"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(HERE / "toy_app.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-open",
+        "--no-check-version",
+        "--production",
+    ]
     server = start_server(cmd, port, log, offline_env())
     yield server
     stop_server(server.proc)

@@ -31,10 +31,23 @@ def view_server(tmp_path_factory):
     )
     port = free_port()
     log = tmp_path_factory.mktemp("view-server") / "server.log"
-    cmd = [sys.executable, "-m", "solara", "run", "iron_river.view.app", "--host", "127.0.0.1",
-           "--port", str(port), "--no-open", "--no-check-version", "--production"]
-    env = offline_env(IRON_RIVER_SCENARIOS=str(folder),
-                      IRON_RIVER_VIEW_SCENARIO=str(folder / "baseline.toml"))
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "iron_river.view.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-open",
+        "--no-check-version",
+        "--production",
+    ]
+    env = offline_env(
+        IRON_RIVER_SCENARIOS=str(folder), IRON_RIVER_VIEW_SCENARIO=str(folder / "baseline.toml")
+    )
     server = start_server(cmd, port, log, env)
     yield server
     stop_server(server.proc)

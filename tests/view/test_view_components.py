@@ -19,7 +19,8 @@ from iron_river.view import app, panels
 def scenarios(tmp_path, monkeypatch):
     (tmp_path / "baseline.toml").write_text('name = "baseline"\n')
     (tmp_path / "crackdown.toml").write_text(
-        'name = "crackdown"\n[enforcement]\nus_southbound_interdiction = 0.3\n')
+        'name = "crackdown"\n[enforcement]\nus_southbound_interdiction = 0.3\n'
+    )
     monkeypatch.setenv("IRON_RIVER_SCENARIOS", str(tmp_path))
     return tmp_path
 
@@ -49,8 +50,14 @@ def test_a_moved_slider_overrides_the_file(scenarios):
 def test_reset_arguments_from_solaraviz_are_accepted(scenarios):
     """SolaraViz's Reset passes a fresh default scenario and the sidebar values as text."""
     first = app.ViewModel(rng="3", scenario_file="baseline", scale="10000")
-    again = app.ViewModel(scenario=type(first.scenario)(), rng="3", scenario_file="baseline",
-                          scale="10000", burn_in_years="1", **defaults())
+    again = app.ViewModel(
+        scenario=type(first.scenario)(),
+        rng="3",
+        scenario_file="baseline",
+        scale="10000",
+        burn_in_years="1",
+        **defaults(),
+    )
     assert again.burn_in_weeks == 52
     assert _check_model_params(app.ViewModel.__init__, app.model_params("baseline")) is None
 

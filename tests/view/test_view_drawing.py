@@ -56,7 +56,8 @@ def test_colour_scale_is_clipped_and_ordered():
 
 def test_line_chart_draws_each_series_and_splits_at_gaps():
     text = svg.line_chart(
-        "T & t", [0, 1, 2, 3, 4],
+        "T & t",
+        [0, 1, 2, 3, 4],
         [svg.Series("a", [1, 2, math.nan, 4, 5]), svg.Series("b", [0, 0, 0, 0, 0], dashed=True)],
         ident="x",
     )
@@ -89,7 +90,8 @@ def test_map_shows_every_place_crossing_and_flow(model):
     homes = [p for p in model.places if p.kind in mapview.HOME_KINDS]
     assert len(layer["places"].findall("s:circle", NS)) == len(homes)
     assert len(layer["places"].findall("s:rect", NS)) == sum(
-        p.kind == "us_state" for p in model.places)
+        p.kind == "us_state" for p in model.places
+    )
     assert len(layer["crossings"].findall("s:path", NS)) == len(model.crossings)
     assert any(c.place_id == "X-GT" for c in model.crossings)
     pairs = {(a, b) for a, b, n in model.gun_flows if n > 0 and a != b}
@@ -98,7 +100,8 @@ def test_map_shows_every_place_crossing_and_flow(model):
     widths = [float(p.get("stroke-width")) for p in guns]
     assert widths == sorted(widths)  # drawn thinnest first, widest on top
     assert len(layer["migrant-flows"].findall("s:path", NS)) == len(
-        {(a, b) for a, b, n in model.migrant_flows if n > 0 and a != b})
+        {(a, b) for a, b, n in model.migrant_flows if n > 0 and a != b}
+    )
     assert layer["legend"] is not None
     assert f"Week {model.week} " in mapview.map_svg(model)
 
@@ -131,8 +134,10 @@ def test_every_chart_draws_its_columns(model, spec):
 
 def test_a_column_the_model_lacks_is_left_out(model):
     spec = panels.ChartSpec("t", "t", (("guns_bought", "a"), ("no_such_column", "b")), "x")
-    drawn = {p.get("data-series")
-             for p in parse(panels.chart_svg(model, spec)).findall(".//s:polyline", NS)}
+    drawn = {
+        p.get("data-series")
+        for p in parse(panels.chart_svg(model, spec)).findall(".//s:polyline", NS)
+    }
     assert drawn == {"a"}
 
 
@@ -166,4 +171,5 @@ def test_borders_file_ships_in_the_package():
     pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     patterns = pyproject["tool"]["setuptools"]["package-data"]["iron_river"]
     assert any(fnmatch.fnmatch("view/borders.csv", p) for p in patterns), (
-        f"add 'view/*.csv' to [tool.setuptools.package-data] iron_river (now {patterns})")
+        f"add 'view/*.csv' to [tool.setuptools.package-data] iron_river (now {patterns})"
+    )

@@ -49,8 +49,19 @@ def test_serve_prints_url_answers_and_stops_on_ctrl_c(tmp_path):
     env.pop("PYTEST_CURRENT_TEST", None)
     log = (tmp_path / "serve.log").open("w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "iron_river.view.server", "scenarios/baseline.toml", "--port",
-         str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "iron_river.view.server",
+            "scenarios/baseline.toml",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 60

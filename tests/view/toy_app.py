@@ -27,8 +27,14 @@ def Note(model):  # noqa: N802
 
 model_params = {
     "rng": {"type": "InputText", "value": "1", "label": "Seed"},
-    "drift": {"type": "SliderFloat", "value": 1.0, "min": 0.0, "max": 5.0, "step": 0.5,
-              "label": "Drift"},
+    "drift": {
+        "type": "SliderFloat",
+        "value": 1.0,
+        "min": 0.0,
+        "max": 5.0,
+        "step": 0.5,
+        "label": "Drift",
+    },
 }
 page = SolaraViz(
     ToyModel(rng=1),
