@@ -31,6 +31,7 @@ run: $(VENV)/.core
 ## Quick start 2: set up (with test extras) and run the whole test suite.
 test: $(VENV)/.test
 	$(VENV)/bin/ruff check model tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -W error::DeprecationWarning
 
 validate: $(VENV)/.core

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from iron_river.households import Households, per_place_inputs  # noqa: E402
+from iron_river.migration.households import Households, per_place_inputs  # noqa: E402
 from iron_river.model import IronRiverModel  # noqa: E402
 from tests.reference_households import (  # noqa: E402
     ReferenceModel,

@@ -6,8 +6,8 @@
 
 Each scale runs once, in a subprocess of its own (so its peak RSS, from
 ``resource.getrusage``, is its own): the baseline scenario, burn-in plus measured years,
-weekly, through ``iron_river.runner.simulate`` as ``iron-river run`` does, then every output
-file written (``iron_river.outputs.write_results``) into a temporary folder. Reported per
+weekly, through ``iron_river.experiments.runs.simulate`` as ``iron-river run`` does, then
+every output file written (``outputs.files.write_results``) into a temporary folder. Reported per
 scale: model construction, burn-in, the measured years, the whole run, and writing the
 outputs — wall and CPU seconds (the machine may be shared: CPU time is the steadier
 figure) — household-steps per second (simulated households x weeks / wall seconds of the
@@ -49,9 +49,9 @@ TARGETS = {  # scale: (seconds for the measured years, peak RSS GB) from issue 5
 
 def child(scale: float, seed: int, index: int) -> None:
     """Run one replicate at ``scale`` and print its figures as one JSON line."""
-    import iron_river.runner as runner
+    import iron_river.experiments.runs as runner
     from iron_river.model import IronRiverModel
-    from iron_river.outputs import write_results
+    from iron_river.outputs.files import write_results
     from iron_river.scenario import load_scenario
 
     marks: dict[str, tuple[float, float]] = {}
@@ -338,7 +338,8 @@ def _t_tail(t: float, df: int) -> float:
 
 def spread(seed: int, replicates: int, timed_100: dict | None) -> list[dict]:
     """Summary metrics of ``replicates`` runs at 1:100 (replicate 0 is the timed run if any)."""
-    from iron_river.runner import replicate_seeds, simulate
+    from iron_river.experiments.runs import simulate
+    from iron_river.experiments.seeds import replicate_seeds
     from iron_river.scenario import load_scenario
 
     print(f"\nsummary metrics: {replicates} replicates at 1:100 ...", flush=True)
@@ -351,7 +352,8 @@ def spread(seed: int, replicates: int, timed_100: dict | None) -> list[dict]:
 
 def extra(scale: float, seed: int, first: int, count: int, quiet: bool = False) -> list[dict]:
     """Summary metrics of ``count`` more runs at ``scale`` (seeds ``first`` onwards)."""
-    from iron_river.runner import replicate_seeds, simulate
+    from iron_river.experiments.runs import simulate
+    from iron_river.experiments.seeds import replicate_seeds
     from iron_river.scenario import load_scenario
 
     if not quiet:

@@ -127,10 +127,10 @@ def plans(spec, binding_module, binding_name: str):
 def bench_backends(plan, warm, workers: int) -> None:
     from distributed import Client, LocalCluster
 
-    from iron_river.sweep import engine
+    from iron_river.experiments import backends
 
-    measure(plan, engine.SerialBackend(), "serial, in process (reference)")
-    pool = engine.PoolBackend(workers)
+    measure(plan, backends.SerialBackend(), "serial, in process (reference)")
+    pool = backends.PoolBackend(workers)
     try:
         measure(warm, pool, f"local pool x{workers}, cold start")
         measure(plan, pool, f"local pool x{workers}, warm")
@@ -146,18 +146,19 @@ def bench_backends(plan, warm, workers: int) -> None:
         Client(cluster) as client,
     ):
         client.wait_for_workers(workers)
-        dask = engine.DaskBackend(client, key_prefix="bench-warm")
+        dask = backends.DaskBackend(client, key_prefix="bench-warm")
         measure(warm, dask, f"Dask LocalCluster x{workers}, cold")
-        dask = engine.DaskBackend(client, key_prefix="bench")
+        dask = backends.DaskBackend(client, key_prefix="bench")
         measure(plan, dask, f"Dask LocalCluster x{workers}, warm")
 
 
 def bench_batches(splans: dict, workers: int) -> None:
     from distributed import Client, LocalCluster
 
+    from iron_river.experiments import backends
     from iron_river.sweep import engine
 
-    pool = engine.PoolBackend(workers)
+    pool = backends.PoolBackend(workers)
     try:
         with tempfile.TemporaryDirectory() as t2:  # warm-up: start the workers
             engine.run_sweep(splans[16], Path(t2), pool, progress=False)
@@ -177,10 +178,10 @@ def bench_batches(splans: dict, workers: int) -> None:
         client.wait_for_workers(workers)
         with tempfile.TemporaryDirectory() as t2:
             engine.run_sweep(
-                splans[16], Path(t2), engine.DaskBackend(client, key_prefix="w"), progress=False
+                splans[16], Path(t2), backends.DaskBackend(client, key_prefix="w"), progress=False
             )
         for batch, plan in splans.items():
-            backend = engine.DaskBackend(client, key_prefix=f"b{batch}")
+            backend = backends.DaskBackend(client, key_prefix=f"b{batch}")
             measure(plan, backend, f"Dask LocalCluster x{workers}, batch {batch}")
 
 
@@ -196,7 +197,7 @@ def main() -> int:
         args.runs = 8
     import sweep_throughput as synthetic  # this file, as the workers import it
 
-    from iron_river.sweep import adapter
+    from iron_river.experiments import binding as adapter
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -217,12 +218,12 @@ def main() -> int:
         plan = plans(
             write_spec(tmp / "r", points=args.runs // 2, replicates=2, batch_size=1, **common),
             adapter,
-            "iron_river.sweep.adapter",
+            "iron_river.experiments.binding",
         )
         warm = plans(
             write_spec(tmp / "w", points=2, replicates=args.workers, batch_size=1, **common),
             adapter,
-            "iron_river.sweep.adapter",
+            "iron_river.experiments.binding",
         )
         bench_backends(plan, warm, args.workers)
 

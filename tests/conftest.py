@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from iron_river.runner import Run, replicate_seeds, simulate
+from iron_river.experiments.runs import simulate
+from iron_river.experiments.seeds import replicate_seeds
+from iron_river.outputs.record import Run
 from iron_river.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 """A plain-Mesa reference for the weekly household rule: one ``mesa.Agent`` per household.
 
-This is the oracle the numpy implementation (:mod:`iron_river.exposure`,
+This is the oracle the numpy implementation (:mod:`iron_river.migration.exposure`,
 :func:`iron_river.migration.decide`) is checked against, and the baseline its speed is
 measured against (``benchmarks/households.py``). It restates the rule the obvious way,
 without sharing any code with the numpy path:
@@ -26,10 +26,11 @@ from dataclasses import dataclass, replace
 import mesa
 import numpy as np
 
-from iron_river.exposure import EXPOSURE_CAP, current, victimise
-from iron_river.households import NEVER, Households, Status
-from iron_river.migration import decide
-from iron_river.scenario import IronRiverScenario, Migration
+from iron_river.migration.decision import decide
+from iron_river.migration.exposure import EXPOSURE_CAP, current, victimise
+from iron_river.migration.households import NEVER, Households, Status
+from iron_river.scenario import IronRiverScenario
+from iron_river.scenario.migration import Migration
 
 
 @dataclass(frozen=True)

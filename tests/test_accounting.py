@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from iron_river.households import Status
+from iron_river.migration.households import Status
 from iron_river.model import IronRiverModel
 from tests.conftest import small
 

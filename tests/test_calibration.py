@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from iron_river import calibration
-from iron_river.metrics import TARGETS
+from iron_river.experiments import calibration
+from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
 from tests.conftest import SCENARIOS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iron_river import docs_gen
+from iron_river.outputs import docs as docs_gen
 from iron_river.scenario import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,9 +36,9 @@ def test_odd_parameter_table_matches_schema():
 
 
 def test_generated_blocks_are_fresh():
-    assert docs_gen.refresh_odd(ODD, check=True), "run: python -m iron_river.docs_gen"
+    assert docs_gen.refresh_odd(ODD, check=True), "run: python -m iron_river.outputs.docs"
     assert docs_gen.refresh_assumptions(ASSUMPTIONS, check=True), (
-        "run: python -m iron_river.docs_gen"
+        "run: python -m iron_river.outputs.docs"
     )
 
 

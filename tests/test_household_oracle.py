@@ -23,8 +23,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from iron_river import exposure, migration
-from iron_river.households import NEVER
+from iron_river.migration import decision as migration
+from iron_river.migration import exposure
+from iron_river.migration.households import NEVER
 from tests.reference_households import (
     ReferenceModel,
     default_migration,

@@ -13,8 +13,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from iron_river import migration
-from iron_river.households import first_of_runs
+from iron_river.migration import decision as migration
+from iron_river.migration.households import first_of_runs
 from tests.reference_households import numpy_week, population, rule_inputs
 
 Z_MAX = 4.0

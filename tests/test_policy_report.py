@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from iron_river import report
+from iron_river.experiments import report
 from tests.conftest import ROOT
 
 NUMBER = re.compile(r"(?<![\w.])[+\-−]?\d(?:[\d,]*\d)?(?:\.\d+)?%?")

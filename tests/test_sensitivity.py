@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from iron_river import sensitivity
+from iron_river.experiments import sensitivity
 from iron_river.scenario import ScenarioError
 from tests.conftest import ROOT, SCENARIOS
 

@@ -1,4 +1,4 @@
-"""A tiny deterministic stand-in for the model, with the interface of iron_river.sweep.adapter.
+"""A tiny deterministic stand-in for the model, with the interface of experiments.binding.
 
 Importable by worker subprocesses because the tests put this folder on PYTHONPATH.
 """

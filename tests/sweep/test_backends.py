@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from sweep_helpers import DASK, LEVER, STRAW, sweep_cli, write_spec
 
+from iron_river.experiments import backends
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
@@ -44,7 +45,7 @@ def reference(spec, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("serial")
     plan = build_plan(load_spec(spec, fake_model), fake_model, "fake_model")
-    summary = engine.run_sweep(plan, out, engine.SerialBackend(), progress=False)
+    summary = engine.run_sweep(plan, out, backends.SerialBackend(), progress=False)
     assert summary.done == 18 and summary.failed == 0 and summary.missing == 0
     store.collect([out])
     return out
@@ -99,7 +100,7 @@ def test_local_cluster_matches(reference, spec, tmp_path):
         ) as cluster,
         Client(cluster) as client,
     ):
-        backend = engine.DaskBackend(client, key_prefix=plan.design_hash)
+        backend = backends.DaskBackend(client, key_prefix=plan.design_hash)
         summary = engine.run_sweep(plan, tmp_path, backend, progress=False)
     assert summary.done == 18 and not summary.lost
     store.collect([tmp_path])

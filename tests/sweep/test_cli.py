@@ -119,7 +119,7 @@ def test_shard_from_environment():
 
 
 def test_the_iron_river_command_has_sweep(tmp_path, spec_path):
-    """Through the project's console script (model/cli.py registers the sweep command)."""
+    """Through the project's console script (iron_river.cli registers the sweep command)."""
     import subprocess
     import sys
     from pathlib import Path

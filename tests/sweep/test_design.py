@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sweep_helpers import write_spec
 
-from iron_river.sweep.design import auto_batch_size, build_plan, run_seed
+from iron_river.experiments.seeds import run_seed
+from iron_river.sweep.design import auto_batch_size, build_plan
 from iron_river.sweep.spec import load_spec
 
 
@@ -53,7 +54,7 @@ def test_batch_size_rule():
 
 
 def test_task_sizer_groups_fast_batches_and_keeps_workers_busy():
-    from iron_river.sweep.engine import TaskSizer
+    from iron_river.experiments.backends import TaskSizer
 
     sizer = TaskSizer(target=1.0)
     assert sizer.size(remaining=1000, workers=4) == 1  # nothing measured yet

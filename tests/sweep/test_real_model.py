@@ -8,7 +8,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from iron_river.sweep import adapter, engine, store
+from iron_river.experiments import backends
+from iron_river.experiments import binding as adapter
+from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import SpecError, load_spec
 
@@ -19,7 +21,7 @@ LEVER = "enforcement.us_southbound_interdiction"
 
 @pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
 def test_shipped_sweeps_are_valid(path):
-    plan = build_plan(load_spec(path, adapter), adapter, "iron_river.sweep.adapter")
+    plan = build_plan(load_spec(path, adapter), adapter, "iron_river.experiments.binding")
     assert len(plan.runs) >= 200
     xs = sorted({p[LEVER] for p in plan.points})
     assert xs[0] == adapter.PARAMETERS[LEVER].default and xs[-1] == 0.5
@@ -56,10 +58,10 @@ burn_in_years = 0
 [parameters."{LEVER}"]
 values = ["baseline", 0.3]
 """)
-    plan = build_plan(load_spec(spec, adapter), adapter, "iron_river.sweep.adapter")
+    plan = build_plan(load_spec(spec, adapter), adapter, "iron_river.experiments.binding")
     a, b = tmp_path / "a", tmp_path / "b"
-    assert engine.run_sweep(plan, a, engine.SerialBackend(), progress=False).done == 4
-    pool = engine.PoolBackend(2)
+    assert engine.run_sweep(plan, a, backends.SerialBackend(), progress=False).done == 4
+    pool = backends.PoolBackend(2)
     try:
         assert engine.run_sweep(plan, b, pool, progress=False).done == 4
     finally:
@@ -72,7 +74,8 @@ values = ["baseline", 0.3]
     assert len(pq.read_table(a / "weekly.parquet")) == 4 * 52
 
     # common random numbers: replicate r of a point is replicate r of `iron-river run --seed 1`
-    from iron_river.runner import replicate_seeds, simulate
+    from iron_river.experiments.runs import simulate
+    from iron_river.experiments.seeds import replicate_seeds
     from iron_river.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "baseline.toml").with_values(

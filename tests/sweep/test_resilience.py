@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from sweep_helpers import DASK, LEVER, PY, sweep_cli, write_spec
 
-from iron_river.sweep import engine, store
+from iron_river.experiments import backends
+from iron_river.sweep import store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
 
@@ -220,7 +221,7 @@ def test_a_task_that_keeps_killing_its_pool_worker_is_reported_lost(tmp_path, mo
     )
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ['PYTHONPATH']}")
     sys.path.insert(0, str(tmp_path))
-    pool = engine.PoolBackend(2, retries=1)
+    pool = backends.PoolBackend(2, retries=1)
     try:
         results = dict(pool.results(payloads))
     finally:
@@ -232,7 +233,7 @@ def test_a_task_that_keeps_killing_its_pool_worker_is_reported_lost(tmp_path, mo
 
 @pytest.mark.parametrize("walltime", ["01:00:00", "2-00:00:00", "30:00", "90", "1-12"])
 def test_worker_lifetime_is_shorter_than_walltime(walltime):
-    minutes = int(engine.lifetime_for(walltime).removesuffix("m"))
+    minutes = int(backends.lifetime_for(walltime).removesuffix("m"))
     total = {"01:00:00": 60, "2-00:00:00": 2880, "30:00": 30, "90": 90, "1-12": 2160}[walltime]
     assert total - max(5, total * 0.05) - 1 <= minutes < total
 

@@ -160,16 +160,3 @@ def test_explanation_says_where_and_when(model):
     assert "US inspection 0.22% ·" in text
     assert "The picture" in text
     assert "guns bought in the US" in text
-
-
-def test_borders_file_ships_in_the_package():
-    """A wheel holds only the data files pyproject's package-data names."""
-    import fnmatch
-    import tomllib
-    from pathlib import Path
-
-    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
-    patterns = pyproject["tool"]["setuptools"]["package-data"]["iron_river"]
-    assert any(fnmatch.fnmatch("view/borders.csv", p) for p in patterns), (
-        f"add 'view/*.csv' to [tool.setuptools.package-data] iron_river (now {patterns})"
-    )

@@ -1,0 +1,218 @@
+"""The ``iron-river`` command: run scenarios, validate the baseline, compare, list parameters.
+
+Bad input (a scenario file that is missing, malformed or misspelt, a value out of
+range, an unwritable output folder) ends with one clear message and exit code 2,
+before anything runs and with nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from iron_river import __version__
+from iron_river.experiments import calibration, report, sensitivity
+from iron_river.experiments.compare import compare
+from iron_river.experiments.runs import run_replicates
+from iron_river.outputs.files import check_writable, write_results
+from iron_river.outputs.metrics import across_replicates
+from iron_river.outputs.targets import validation_table
+from iron_river.scenario import IronRiverScenario, ScenarioError, catalog, load_scenario
+from iron_river.sweep import cli as sweep
+
+EXIT_BAD_INPUT = 2
+HEADLINE = (
+    "guns_trafficked_us_to_mx",
+    "guns_delivered",
+    "homicides_total",
+    "us_border_arrivals",
+    "migrants_exposed_share",
+)
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used."""
+
+
+def _default_scenario_path() -> Path | None:
+    p = Path("scenarios/baseline.toml")
+    return p if p.is_file() else None
+
+
+def _load(path: str | None, sets: list[str], args: argparse.Namespace) -> IronRiverScenario:
+    extra = list(sets or [])
+    for key in ("years", "scale"):
+        value = getattr(args, key, None)
+        if value is not None:
+            extra.append(f"{key}={value}")
+    return load_scenario(path, extra)
+
+
+def _out_dir(args: argparse.Namespace, scenario: IronRiverScenario) -> Path:
+    return Path(args.out) if args.out else Path("results") / scenario.name
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
+
+
+def _print_headline(summary: dict, out: Path) -> None:
+    print(f"results: {out}")
+    for key in HEADLINE:
+        m = summary["metrics"][key]
+        print(
+            f"  {key:32s} {_fmt(m['mean']):>12s}   (90% of replicates: "
+            f"{_fmt(m['p05'])} – {_fmt(m['p95'])})"
+        )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write its results."""
+    scenario = _load(args.scenario, args.set, args)
+    out = _out_dir(args, scenario)
+    check_writable(out)
+    runs = run_replicates(scenario, args.seed, args.replicates, args.quiet, args.households_sample)
+    summary = write_results(out, scenario, runs, args.seed, [sys.argv[0], *sys.argv[1:]])
+    _print_headline(summary, out)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Run the baseline and check it against FACTS.md T1–T10."""
+    scenario = _load(args.scenario, args.set, args)
+    runs = run_replicates(scenario, args.seed, args.replicates, args.quiet)
+    metrics = across_replicates([r.metrics for r in runs])
+    rows, ok = validation_table(metrics)
+    header = ["id", "quantity", "target", "tolerance", "model mean", "model 5–95%", "result"]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+    print(
+        f"\n{'all targets pass' if ok else 'some targets FAIL'} "
+        f"({len(runs)} replicates, scale 1:{scenario.scale:g}, {scenario.years} years)"
+    )
+    return 0 if ok else 1
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run (or reuse) several scenarios and tabulate each metric against the first."""
+    scenarios = [_load(p, args.set, args) for p in args.scenarios]
+    out = Path(args.out) if args.out else Path("results") / "compare"
+    check_writable(out)
+    return compare(scenarios, out, args)
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """List every parameter with default, unit, range and provenance."""
+    text = catalog.as_json() if args.json else catalog.as_markdown() if args.markdown else None
+    print(text if text is not None else catalog.as_text())
+    return 0
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    """Start the browser view."""
+    from iron_river.view.server import serve
+
+    if args.scenario and Path(args.scenario).suffix == ".toml":
+        load_scenario(args.scenario)  # validate a file before starting a server
+    return serve(args.scenario, host=args.host, port=args.port) or 0
+
+
+def _add_scenario_options(p: argparse.ArgumentParser, *, replicates: int) -> None:
+    p.add_argument("--seed", type=int, default=20190101, help="root seed (default 20190101)")
+    p.add_argument("--years", type=int, help="measured years (default from the scenario)")
+    p.add_argument(
+        "--replicates",
+        type=int,
+        default=replicates,
+        help=f"replicates with independent seeds (default {replicates})",
+    )
+    p.add_argument("--scale", type=float, help="real households per simulated household")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter by dotted key (repeatable; see `iron-river params`)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``iron-river``."""
+    parser = argparse.ArgumentParser(
+        prog="iron-river",
+        description="Agent-based model of US guns trafficked south and migration north.",
+    )
+    parser.add_argument("--version", action="version", version=f"iron-river {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run a scenario and write results/<name>/")
+    p.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
+    _add_scenario_options(p, replicates=5)
+    p.add_argument("--out", help="results folder (default results/<scenario name>/)")
+    p.add_argument(
+        "--households-sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also write the weekly trajectories of N random households",
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check the baseline against FACTS.md T1–T10")
+    p.add_argument("--scenario", default=None, help="scenario file (default: the baseline)")
+    _add_scenario_options(p, replicates=10)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("compare", help="compare scenarios against the first one")
+    p.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
+    _add_scenario_options(p, replicates=10)
+    p.add_argument("--out", help="folder for the table and figure (default results/compare/)")
+    p.add_argument("--rerun", action="store_true", help="ignore results already on disk")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("params", help="list every parameter")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true")
+    g.add_argument("--markdown", action="store_true")
+    p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("view", help="start the interactive browser view")
+    p.add_argument("scenario", nargs="?", help="scenario to open (default: the baseline)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.set_defaults(func=cmd_view)
+
+    sweep.register(sub)
+    report.register(sub)
+    sensitivity.register(sub)
+    calibration.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``iron-river`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("replicates", "years"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            print(f"iron-river: error: --{name} must be at least 1, got {value}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(f"iron-river: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"iron-river: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("iron-river: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

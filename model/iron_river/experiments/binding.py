@@ -1,0 +1,54 @@
+"""The one point of contact between the run machinery and the model: its schema and its runner.
+
+Batches reach a model only through a *binding module* with these names, so sweeps and the
+backends can be tested against a tiny fake model and could drive another model too
+(``iron-river sweep SPEC --binding my.module``):
+
+- ``PARAMETERS``: mapping dotted key -> spec with ``.default``, ``.lo``, ``.hi``, ``.unit``.
+- ``ScenarioError``: the exception raised for invalid scenarios.
+- ``load_base(path) -> scenario`` and ``base_values(scenario) -> dict`` (all dotted keys).
+- ``apply(scenario, values) -> scenario``: a validated copy with ``values`` overridden.
+- ``simulate(scenario, seed: SeedSequence) -> (metrics, weekly)``: ``metrics`` maps name to
+  float (yearly averages), ``weekly`` maps name to an array over the measured weeks.
+- optionally ``METRICS`` / ``WEEKLY``: the names a run produces, for early validation.
+
+Workers import this module by name (:func:`iron_river.experiments.worker.run_batch`) when their
+first batch arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iron_river.experiments import runs
+from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
+
+__all__ = ["PARAMETERS", "ScenarioError", "apply", "base_values", "load_base", "simulate"]
+
+
+def __getattr__(name: str) -> Any:
+    # METRICS / WEEKLY are computed on first use (a one-week run), not at import
+    if name in ("METRICS", "WEEKLY"):
+        return getattr(runs, name)
+    raise AttributeError(name)
+
+
+def load_base(path: str) -> Any:
+    """Load the base scenario file (``ScenarioError`` if invalid)."""
+    return load_scenario(path)
+
+
+def base_values(scenario: Any) -> dict[str, Any]:
+    """Return all dotted keys of a scenario with their values."""
+    return dict(scenario.flat())
+
+
+def apply(scenario: Any, values: dict[str, Any]) -> Any:
+    """Return a validated copy of ``scenario`` with ``values`` overridden (or ScenarioError)."""
+    return scenario.with_values(values)
+
+
+def simulate(scenario: Any, seed: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    """Run the model once; return its summary metrics and weekly series."""
+    run = runs.simulate(scenario, seed)
+    return run.metrics, run.weekly

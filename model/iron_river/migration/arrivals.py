@@ -1,0 +1,76 @@
+"""Arrivals at the US border — the migration pressure — and what follows them.
+
+Every household reaching the border counts as an arrival (persons, by origin and
+crossing; apprehensions count repeat crossers again). A share is returned home and
+may leave again; the others stay in the US. A settled household is replaced at home
+by a new one (population held steady) that has a relative abroad, and a few other
+households of its place gain a tie too: migration spreads through networks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from iron_river.migration.households import Households, Status
+
+
+@dataclass
+class ArrivalTally:
+    """What this week's arrivals were (real persons; shares need the counts together)."""
+
+    persons_by_place: np.ndarray
+    persons_by_crossing: np.ndarray
+    persons: float = 0.0
+    exposed_persons: float = 0.0  # victimised in the recall window before leaving
+    route_victim_persons: float = 0.0
+    families: float = 0.0  # households with children (real households)
+    families_violence: float = 0.0
+
+
+def arrive(
+    hh: Households,
+    rows: np.ndarray,
+    week: int,
+    n_crossings: int,
+    recall_weeks: int,
+    return_share: np.ndarray,
+    return_delay: int,
+    ties_per_migrant: float,
+    returns: object,
+    rng: np.random.Generator,
+) -> ArrivalTally:
+    """Households reach the US border: count them, return some, settle the rest."""
+    place = hh.place[rows]
+    persons = hh.size[rows].astype(float) * hh.scale
+    exposed = (hh.t_departed[rows] - hh.t_violent[rows]) <= recall_weeks
+    kids = hh.children[rows]
+    tally = ArrivalTally(
+        persons_by_place=np.bincount(place, weights=persons, minlength=len(hh.place_ids)),
+        persons_by_crossing=np.bincount(hh.crossing[rows], weights=persons, minlength=n_crossings),
+        persons=float(persons.sum()),
+        exposed_persons=float(persons[exposed].sum()),
+        route_victim_persons=float(persons[hh.route_victim[rows]].sum()),
+        families=float(kids.sum()) * hh.scale,
+        families_violence=float((kids & hh.violence_reason[rows]).sum()) * hh.scale,
+    )
+    returned = rng.random(rows.size) < return_share[place]
+    back = rows[returned]
+    hh.move(back, Status.RETURNING)
+    # the wait varies (detention, processing): a geometric delay with the scenario's mean
+    wait = rng.geometric(1.0 / max(return_delay, 1), back.size) if back.size else back
+    returns.add(week + wait, back)
+    settled = rows[~returned]
+    hh.settled += settled.size
+    new_ties = rng.poisson(
+        ties_per_migrant * np.bincount(hh.place[settled], minlength=len(hh.place_ids))
+    )
+    hh.t_network[hh.random_in_places(new_ties, rng)] = week
+    hh.replace(settled, week, rng)
+    return tally
+
+
+def come_home(hh: Households, rows: np.ndarray) -> None:
+    """Returned households are home again (and may leave again)."""
+    hh.move(rows, Status.HOME)

@@ -1,0 +1,109 @@
+"""The journey north: which crossing migrants head for, how long it takes, what they risk.
+
+Routes are the shortest road paths from each origin to each US crossing (avoiding the US
+states); migrants prefer nearer crossings, travel a fixed distance a week, and are
+victimised on the route with a hazard that follows the homicide rates of the places crossed.
+Arrivals and returns are kept on a :class:`Calendar` of rows due at future weeks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from iron_river.migration.households import Households, Status
+from iron_river.scenario.migration import Migration
+from iron_river.world import geography
+
+MEXICO_REFERENCE_RATE = 29.0  # FACTS.md T7: Mexico's 2019 homicide rate, the unit of route risk
+
+
+@dataclass(frozen=True)
+class Journeys:
+    """Routes north from each origin to each US crossing: choice weights, weeks, places crossed."""
+
+    crossing_prob: np.ndarray  # (P, C) chance an origin's migrants head for each crossing
+    weeks: np.ndarray  # (P, C) travel time
+    km_through: np.ndarray  # (P, C, P) km travelled through each populated place
+
+    @classmethod
+    def build(
+        cls, place_ids: tuple[str, ...], crossings: tuple[str, ...], m: Migration
+    ) -> Journeys:
+        """Shortest road paths from every origin to every crossing, avoiding the US states."""
+        g = geography.graph().copy()
+        g.remove_nodes_from(geography.ids(geography.US_STATES))
+        index = {pid: i for i, pid in enumerate(place_ids)}
+        n_p, n_c = len(place_ids), len(crossings)
+        km = np.zeros((n_p, n_c))
+        through = np.zeros((n_p, n_c, n_p))
+        for i, origin in enumerate(place_ids):
+            for j, crossing in enumerate(crossings):
+                path = nx.shortest_path(g, origin, crossing, weight="km")
+                for a, b in itertools.pairwise(path):
+                    d = g.edges[a, b]["km"]
+                    km[i, j] += d
+                    # half of each leg is spent in each end (crossings are not populated)
+                    for end in (a, b):
+                        if end in index:
+                            through[i, j, index[end]] += d / 2
+        weight = np.exp(-km / m.crossing_distance_scale_km)
+        prob = weight / weight.sum(axis=1, keepdims=True)
+        weeks = np.maximum(1, np.ceil(km / m.travel_km_per_week)).astype(np.int32)
+        return cls(prob, weeks, through)
+
+    def victimisation_prob(self, homicide_rate: np.ndarray, per_1000km: float) -> np.ndarray:
+        """Chance of being victimised on each route, from the homicide rates of places crossed."""
+        hazard = per_1000km / 1000.0 * (self.km_through @ (homicide_rate / MEXICO_REFERENCE_RATE))
+        return -np.expm1(-hazard)
+
+
+class Calendar:
+    """Rows due at a future week (arrivals, returns): work is proportional to the events."""
+
+    def __init__(self) -> None:
+        self._due: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+
+    def add(self, weeks: np.ndarray, rows: np.ndarray) -> None:
+        """Schedule ``rows[i]`` for week ``weeks[i]``."""
+        order = np.argsort(weeks, kind="stable")
+        weeks, rows = weeks[order], rows[order]
+        bounds = np.flatnonzero(np.diff(weeks)) + 1
+        for w, chunk in zip(np.split(weeks, bounds), np.split(rows, bounds), strict=True):
+            if chunk.size:
+                self._due[int(w[0])].append(chunk)
+
+    def pop(self, week: int) -> np.ndarray:
+        """Rows due this week."""
+        chunks = self._due.pop(week, [])
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+    def pending(self) -> int:
+        """Rows scheduled but not yet due."""
+        return sum(c.size for chunks in self._due.values() for c in chunks)
+
+
+def depart(
+    hh: Households,
+    rows: np.ndarray,
+    violence_reason: np.ndarray,
+    week: int,
+    journeys: Journeys,
+    route_risk: np.ndarray,
+    calendar: Calendar,
+    rng: np.random.Generator,
+) -> None:
+    """Send households north: pick a crossing, schedule the arrival, draw route victimisation."""
+    p = hh.place[rows]
+    cum = np.cumsum(journeys.crossing_prob[p], axis=1)
+    c = (cum < rng.random(rows.size)[:, None] * cum[:, -1:]).sum(axis=1)
+    hh.move(rows, Status.TRANSIT)
+    hh.t_departed[rows] = week
+    hh.violence_reason[rows] = violence_reason
+    hh.crossing[rows] = c
+    hh.route_victim[rows] = rng.random(rows.size) < route_risk[p, c]
+    calendar.add(week + journeys.weeks[p, c], rows)
