@@ -81,7 +81,7 @@ class Households:
         age = rng.integers(0, max(int(network_weeks), 1), n).astype(np.int32)
         self.t_network = np.where(has_tie, -age, NEVER).astype(np.int32)
         self.t_departed = np.full(n, NEVER, dtype=np.int32)
-        self.violence_reason = np.zeros(n, dtype=bool)
+        self.names_violence = np.zeros(n, dtype=bool)  # reported reason (T9), not a cause
         self.crossing = np.zeros(n, dtype=np.int8)
         self.route_victim = np.zeros(n, dtype=bool)
         self.initial_n = n
@@ -147,7 +147,8 @@ class Households:
         """Households that settled abroad are replaced by new households formed at home.
 
         The population is held steady (natural growth offsets emigration: an assumption); the
-        new household has a relative abroad — the one that left.
+        new household has a relative abroad — the one that left (its tie is formed by
+        :meth:`iron_river.migration.networks.Ties.settlers`).
         """
         p = self.place[rows]
         n = rows.size
@@ -157,8 +158,7 @@ class Households:
         self.exposure[rows] = 0.0
         self.t_exposure[rows] = week
         self.t_violent[rows] = NEVER
-        self.t_network[rows] = week
-        self.violence_reason[rows] = False
+        self.names_violence[rows] = False
         self.route_victim[rows] = False
         self.formed += n
         self.move(rows, Status.HOME)

@@ -70,12 +70,17 @@ class Calendar:
 
     def add(self, weeks: np.ndarray, rows: np.ndarray) -> None:
         """Schedule ``rows[i]`` for week ``weeks[i]``."""
+        if rows.size == 0:
+            return
+        lo, hi = int(weeks.min()), int(weeks.max())
+        if lo == hi:
+            self._due[lo].append(rows)
+            return
         order = np.argsort(weeks, kind="stable")
         weeks, rows = weeks[order], rows[order]
-        bounds = np.flatnonzero(np.diff(weeks)) + 1
-        for w, chunk in zip(np.split(weeks, bounds), np.split(rows, bounds), strict=True):
-            if chunk.size:
-                self._due[int(w[0])].append(chunk)
+        cut = [0, *(np.flatnonzero(weeks[1:] != weeks[:-1]) + 1).tolist(), weeks.size]
+        for a, b in itertools.pairwise(cut):
+            self._due[int(weeks[a])].append(rows[a:b])
 
     def pop(self, week: int) -> np.ndarray:
         """Rows due this week."""
@@ -90,7 +95,7 @@ class Calendar:
 def depart(
     hh: Households,
     rows: np.ndarray,
-    violence_reason: np.ndarray,
+    names_violence: np.ndarray,
     week: int,
     journeys: Journeys,
     route_risk: np.ndarray,
@@ -103,7 +108,7 @@ def depart(
     c = (cum < rng.random(rows.size)[:, None] * cum[:, -1:]).sum(axis=1)
     hh.move(rows, Status.TRANSIT)
     hh.t_departed[rows] = week
-    hh.violence_reason[rows] = violence_reason
+    hh.names_violence[rows] = names_violence
     hh.crossing[rows] = c
     hh.route_victim[rows] = rng.random(rows.size) < route_risk[p, c]
     calendar.add(week + journeys.weeks[p, c], rows)

@@ -1,0 +1,48 @@
+"""Arsenals over a week: non-US guns arrive, police seize some (traced), others wear out.
+
+Non-US supply — diverted military and police stocks, legal imports diverted in-country,
+other exporters, craft guns — is the 2019 flow of the group's country, shared by members,
+scaled by the local price relative to 2019 to the power of ``market.non_us_price_elasticity``:
+when interdiction makes US guns scarce and dear, other sources fill part of the gap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from iron_river.guns.arsenal import Origin
+
+if TYPE_CHECKING:
+    from iron_river.model import IronRiverModel
+
+
+def resupply(model: IronRiverModel) -> np.ndarray:
+    """Non-US guns reach every group this week; return them per group row (all groups)."""
+    g = model.gangs
+    rows = g.rows
+    c = g.country[rows]
+    ratio = model.markets_state.price_ratio[g.place[rows]]
+    eta = model.params.market.non_us_price_elasticity
+    mean = model.non_us_per_member[c] * g.members[rows] * ratio**eta / 52.0
+    n = model.rng.poisson(mean)
+    us_made = model.rng.binomial(n, model.diverted_share[c])
+    g.arsenal[rows, Origin.US_DIVERTED] += us_made
+    g.arsenal[rows, Origin.OTHER] += n - us_made
+    out = np.zeros(g.alive.size, dtype=np.int64)
+    out[rows] = n
+    return out
+
+
+def lose(model: IronRiverModel) -> None:
+    """Police seize a share of each arsenal (each seized gun may be traced); wear takes more."""
+    g = model.gangs
+    rows = g.rows
+    arsenal = g.arsenal[rows]
+    p_police = -np.expm1(-model.police_seizure_rate[g.country[rows]] / 52.0)
+    seized = model.rng.binomial(arsenal, p_police[:, None])
+    life = model.params.gangs.gun_life_years
+    worn = model.rng.binomial(arsenal - seized, -np.expm1(-1.0 / (52.0 * life)))
+    g.arsenal[rows] = arsenal - seized - worn
+    model.tracing.record_by_country(g.country[rows], seized)
