@@ -124,9 +124,33 @@ WEEKLY_KEYS = (  # the model-level series, besides the per-country ones (name_MX
     "members_recruited",
     "members_killed",
     "forced_recruits",
+    "members_lost",
+    "guns_in_transit",
     *(f"households_{s.name.lower()}" for s in Status),
     "households_settled",
     "households_formed",
+)
+
+
+COUNTRY_SERIES = (  # per-country series, one column each: name_MX, name_GT, name_HN, name_SV
+    "homicides",
+    "firearm_homicides",
+    "population",
+    "homicide_rate",
+    "arsenal",
+    "members",
+    "groups",
+    "price",
+    "seized",
+    "traced",
+    "traced_us",
+    "relatives_abroad_share",
+    "arrivals",
+    "rivalry",
+    "delivered",
+    "non_us_guns",
+    "guns_seized_police",
+    "guns_worn",
 )
 
 
@@ -157,25 +181,7 @@ class Ledger:
         self._unit_kind[b.mx], self._unit_kind[b.between], self._unit_kind[b.gt] = 1, 2, 3
         self._us = list(Origin.us_sourced())
         self._keys = WEEKLY_KEYS
-        self._country_keys = {
-            name: [f"{name}_{c}" for c in COUNTRIES]
-            for name in (
-                "homicides",
-                "firearm_homicides",
-                "population",
-                "homicide_rate",
-                "arsenal",
-                "members",
-                "groups",
-                "price",
-                "seized",
-                "traced",
-                "traced_us",
-                "relatives_abroad_share",
-                "arrivals",
-                "rivalry",
-            )
-        }
+        self._country_keys = {name: [f"{name}_{c}" for c in COUNTRIES] for name in COUNTRY_SERIES}
 
     def reporters(self) -> dict[str, Callable[[IronRiverModel], float]]:
         """Model-level reporters for Mesa's DataCollector (they read the latest row)."""
@@ -277,6 +283,8 @@ class Ledger:
                     model.members_recruited,
                     model.members_killed,
                     float(model.forced_recruits.sum()),
+                    model.members_lost,
+                    float(sum(g.sum() for due in model.in_transit.values() for _, g in due)),
                     *hh.status_counts.tolist(),
                     hh.settled,
                     hh.formed,
@@ -299,6 +307,10 @@ class Ledger:
             ("relatives_abroad_share", ties / count),
             ("arrivals", arr),
             ("rivalry", rivalry / np.maximum(members, 1e-9)),
+            ("delivered", deliv),
+            ("non_us_guns", model.non_us_guns),
+            ("guns_seized_police", model.guns_police_seized),
+            ("guns_worn", model.guns_worn),
         ):
             row.update(zip(self._country_keys[name], values.tolist(), strict=True))
         self.rows.append(row)

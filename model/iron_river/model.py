@@ -41,16 +41,44 @@ from iron_river.violence.gang import GangTable, receive, spawn
 from iron_river.world import geography
 from iron_river.world.place import Place
 
-STREAMS = ("model", "exposure", "decision", "journey", "reasons")
+# each submodel draws from a stream of its own, fresh every week (common random numbers)
+STREAMS = (
+    "trafficking",
+    "gangs",
+    "violence",
+    "tracing",
+    "exposure",
+    "decision",
+    "journey",
+    "reasons",
+)
 
 
-def _seed_sequence(rng: Any) -> np.random.SeedSequence | np.random.Generator:
+def _seed_sequence(rng: Any) -> np.random.SeedSequence:
     """A seed of the model's own: a caller's ``SeedSequence`` is copied, never spawned from."""
     if isinstance(rng, np.random.SeedSequence):
         return np.random.SeedSequence(rng.entropy, spawn_key=rng.spawn_key, pool_size=rng.pool_size)
-    if isinstance(rng, np.random.Generator):
-        return rng
+    if isinstance(rng, np.random.Generator):  # a generator is consumed, as generators are
+        return np.random.SeedSequence(int(rng.integers(2**63)))
     return np.random.SeedSequence(rng)
+
+
+class Streams:
+    """The week's random stream of each submodel, derived from (seed, submodel, week).
+
+    A submodel's draws in week ``t`` never depend on how many numbers any submodel drew
+    before, so a baseline and a policy run with one seed share every draw a policy does not
+    touch: their difference is the policy's, not noise (common random numbers).
+    """
+
+    def __init__(self, seed: np.random.SeedSequence):
+        self.entropy, self.key = seed.entropy, tuple(seed.spawn_key)
+
+    def week(self, model: IronRiverModel, week: int) -> None:
+        """Hand every submodel its stream for ``week`` (attributes ``<name>_rng``)."""
+        for i, name in enumerate(STREAMS):
+            seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.key, 1 + i, week))
+            setattr(model, f"{name}_rng", np.random.Generator(np.random.PCG64(seq)))
 
 
 class IronRiverModel(mesa.Model):
@@ -68,17 +96,15 @@ class IronRiverModel(mesa.Model):
         self, scenario: IronRiverScenario | None = None, *, rng: Any = None, **params: Any
     ):
         seed = _seed_sequence(rng)
-        children = seed.spawn(len(STREAMS))
-        streams = [np.random.default_rng(c) for c in children]
-        model_rng = children[0] if isinstance(seed, np.random.SeedSequence) else seed
+        # Mesa's generator builds the world; every weekly submodel has a stream of its own
+        # (Streams): households never share one with the gun side, so runs at any scale share
+        # the gun side for one seed, and a policy changes only the draws it touches
+        model_rng = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 0))
         base = scenario if scenario is not None else IronRiverScenario()
         scenario = base.with_values(params, origin="model parameters", rng=model_rng)
         super().__init__(rng=model_rng, scenario=scenario)
-        # households draw from streams of their own (one per submodel): the gun side never sees
-        # them, runs at any scale share it for one seed, and a submodel whose inputs a policy
-        # does not change draws exactly the same numbers in both runs
-        self.exposure_rng, self.decision_rng, self.journey_rng, self.reasons_rng = streams[1:]
-        self.household_rng = self.journey_rng
+        self.streams = Streams(seed)
+        self.streams.week(self, 2**31)  # the build's draws (households, journeys): a week of its own
         self.week = 0  # weeks completed
         self.burn_in_weeks = scenario.burn_in_years * 52
         self.measured_weeks = scenario.years * 52
@@ -112,7 +138,7 @@ class IronRiverModel(mesa.Model):
         territory.contest(self)  # turf follows armed strength
         territory.consolidate(self)  # splinters absorbed, withered groups dissolve
         self.violence = fight(self)  # homicides, extortion, forced recruitment
-        membership.update(self, self.violence, self.forced_recruits)  # recruits, killed, arrested
+        membership.update(self, self.violence)  # recruits (some by force), killed, arrested
         self._set_prices()  # scarcity, and what budgets let groups pay
         self.border.publish()  # what cells learn of others' losses
         self._households_week()  # exposure, departures, travel, arrivals, returns, networks
@@ -123,6 +149,8 @@ class IronRiverModel(mesa.Model):
             self.running = False
 
     def _begin_week(self) -> None:
+        self.streams.week(self, self.week)
+        self.tracing.rng = self.tracing_rng
         if self.week == self.burn_in_weeks and self.params is not self.scenario:
             self.params = self.scenario  # the policy starts with the measured period
             self._apply_levers()
@@ -190,7 +218,7 @@ class IronRiverModel(mesa.Model):
         events = np.stack(
             [v.homicides * exp.households_per_homicide, v.extortion, v.recruitment], 1
         )
-        exposed, landed = victimise(
+        exposed, _ = victimise(
             hh,
             events / hh.scale,
             np.array([1.0, 1.0, exp.recruitment_weight]),
@@ -199,8 +227,6 @@ class IronRiverModel(mesa.Model):
             exp.memory_half_life_weeks,
             self.exposure_rng,
         )
-        success = p.gangs.forced_recruitment_success
-        self.forced_recruits = self.exposure_rng.binomial(landed[:, 2], success) * hh.scale
         rows = decide(hh, self.week, self._hazard_inputs(), self.decision_rng)
         reasons = names_violence(
             hh,
@@ -363,6 +389,7 @@ class IronRiverModel(mesa.Model):
         # ε is the evidence's average response: families with children weigh violence (1 + κ)
         # times more, so the others' weight is scaled to keep the country's average at ε
         kids = np.array([h.children_share for h in by])
+        self.children_share_by_market = kids
         self.violence_norm = 1.0 / (1.0 + m.children_violence_multiplier * kids)
         n = len(self.markets)
         self.departures_by_market = np.zeros(n)
@@ -370,6 +397,9 @@ class IronRiverModel(mesa.Model):
         self.households_exposed_by_market = np.zeros(n)
         self.arrivals_by_market = np.zeros(n)
         self.forced_recruits = np.zeros(n)
+        nc = len(geography.COUNTRIES)
+        self.non_us_guns = self.guns_police_seized = self.guns_worn = np.zeros(nc)
+        self.members_recruited = self.members_killed = self.members_lost = 0.0
         self.arrival_tally: ArrivalTally | None = None
 
     def _build_border(self) -> None:
@@ -558,7 +588,7 @@ class IronRiverModel(mesa.Model):
         self._balance_recruitment()
         states = self.rng.choice(len(self.routes.states), n0, p=self.source_shares)
         conn = trafficker.draw_connections(self, states, self.rng)
-        trafficker.new_cells(self, states, conn)
+        trafficker.new_cells(self, states, conn, self.rng)
         self.cells.next_plan[self.cells.rows] = self.rng.integers(0, t.replan_weeks, n0)
         self.guns_into_mexico = 0
         self.cells_entered = self.cells_exited = self.cells_arrested = 0

@@ -35,7 +35,7 @@ def defaults() -> dict[str, float]:
 def test_sliders_at_baseline_keep_the_scenario_file_levers(scenarios):
     m = app.ViewModel(rng="1", scenario_file="crackdown", scale="10000", **defaults())
     assert m.scenario.name == "crackdown"
-    assert m.scenario.enforcement.us_southbound_interdiction == pytest.approx(0.3)
+    assert m.scenario.policy.us_southbound_interdiction == pytest.approx(0.3)
     assert m.levers_from_sliders == frozenset()
     assert m.scenario.scale == 10000.0
 
@@ -43,8 +43,8 @@ def test_sliders_at_baseline_keep_the_scenario_file_levers(scenarios):
 def test_a_moved_slider_overrides_the_file(scenarios):
     params = defaults() | {"enforcement__us_southbound_interdiction": 0.5}
     m = app.ViewModel(rng="1", scenario_file="crackdown", scale="10000", **params)
-    assert m.scenario.enforcement.us_southbound_interdiction == pytest.approx(0.5)
-    assert m.levers_from_sliders == {"enforcement.us_southbound_interdiction"}
+    assert m.scenario.policy.us_southbound_interdiction == pytest.approx(0.5)
+    assert m.levers_from_sliders == {"policy.us_southbound_interdiction"}
 
 
 def test_reset_arguments_from_solaraviz_are_accepted(scenarios):
@@ -202,7 +202,7 @@ def test_page_steps_resets_and_switches_scenario(scenarios):
     assert "Week 0 " in html_of(rc)[0]
     assert "US inspection 50% (<em>slider</em>)" in text
 
-    slider.v_model = PARAMETERS["enforcement.us_southbound_interdiction"].default
+    slider.v_model = PARAMETERS["policy.us_southbound_interdiction"].default
     rc.find(v.Select, label="Scenario").widget.v_model = "crackdown"
     find_button(rc, "Reset").click()
     text = text_of(box)

@@ -206,7 +206,7 @@ def plan(model: IronRiverModel) -> None:
     best = values.max(axis=1)
     weights = np.exp((values - best[:, None]) / t.choice_temperature_usd)
     cum = np.cumsum(weights, axis=1)
-    pick = (cum < model.rng.random(due.size)[:, None] * cum[:, -1:]).sum(axis=1)
+    pick = (cum < model.trafficking_rng.random(due.size)[:, None] * cum[:, -1:]).sum(axis=1)
     pick = np.minimum(pick, values.shape[1] - 1)
     ok = best > 0.0
     i = np.arange(due.size)
@@ -221,7 +221,7 @@ def buy(model: IronRiverModel, rows: np.ndarray) -> np.ndarray:
     st = cells.state[rows]
     # Poisson attempts of which each passes enforcement on its own: a thinned Poisson
     mean = p.supply.guns_per_cell_week * model.supply_multiplier * (1.0 - model.straw_enforcement)
-    guns = model.rng.poisson(mean[st])
+    guns = model.trafficking_rng.poisson(mean[st])
     price = p.supply.purchase_price_usd
     guns = np.minimum(guns, (cells.capital[rows] // price).astype(np.int64))
     cells.capital[rows] -= guns * price
@@ -247,7 +247,7 @@ def trade(model: IronRiverModel) -> None:
     full, rem = guns // size, guns % size
     w_full, w_rem = rule.weight(size, conceal), rule.weight(rem, conceal)
     # the border: US port or between-ports unit, then (ports only) Mexican customs
-    first = border.inspect(e.unit[r], full, rem, size, w_full, w_rem, model.rng)
+    first = border.inspect(e.unit[r], full, rem, size, w_full, w_rem, model.trafficking_rng)
     into_mexico = first.full_left * size + first.rem_left
     model.guns_into_mexico = int(into_mexico.sum())
     at_port = e.second[r] >= 0
@@ -258,7 +258,7 @@ def trade(model: IronRiverModel) -> None:
         size,
         w_full,
         w_rem,
-        model.rng,
+        model.trafficking_rng,
     )
     model.tracing.record_us_trafficked_at("MX", int(second.guns_seized.sum()))
     passed = into_mexico - second.guns_seized
@@ -268,7 +268,7 @@ def trade(model: IronRiverModel) -> None:
     lost_gt = np.zeros_like(passed)
     if ca.any():
         lost_gt[ca], gt_loads = border.inspect_guatemala(
-            passed[ca], conceal[ca], rule, t.load_size_mean_central_america, model.rng
+            passed[ca], conceal[ca], rule, t.load_size_mean_central_america, model.trafficking_rng
         )
         seized_loads[ca] += gt_loads
         countries = model.market_country_index[routes.market[r[ca]]]
@@ -302,7 +302,7 @@ def trade(model: IronRiverModel) -> None:
     hit = seized_loads > 0
     cells.next_plan[rows[hit]] = model.week + 1  # re-plan at once after a loss
     p_arrest = -np.expm1(seized_loads * math.log1p(-min(t.arrest_prob_per_seizure, 1 - 1e-12)))
-    cells.arrested[rows] |= model.rng.random(rows.size) < p_arrest
+    cells.arrested[rows] |= model.trafficking_rng.random(rows.size) < p_arrest
 
 
 def _learn(
@@ -328,7 +328,8 @@ def exit_cells(model: IronRiverModel) -> None:
     straw = model.straw_enforcement[cells.state[rows]]
     hazard = p.trafficking.exit_hazard_per_year + straw * p.trafficking.straw_arrest_hazard_per_year
     broke = cells.capital[rows] < p.supply.purchase_price_usd
-    leave = cells.arrested[rows] | broke | (model.rng.random(rows.size) < -np.expm1(-hazard / 52.0))
+    u = model.trafficking_rng.random(rows.size)
+    leave = cells.arrested[rows] | broke | (u < -np.expm1(-hazard / 52.0))
     model.cells_arrested = int(cells.arrested[rows].sum())
     model.cells_exited = int(leave.sum())
     for row in rows[leave]:
@@ -359,7 +360,9 @@ def draw_connections(
     return conn
 
 
-def new_cells(model: IronRiverModel, states: np.ndarray, conn: np.ndarray) -> None:
+def new_cells(
+    model: IronRiverModel, states: np.ndarray, conn: np.ndarray, rng: np.random.Generator
+) -> None:
     """Cells enter the trade: fresh capital, the published risks, a plan next week."""
     cells, t = model.cells, model.params.trafficking
     rows = cells.add(states.size)
@@ -369,7 +372,7 @@ def new_cells(model: IronRiverModel, states: np.ndarray, conn: np.ndarray) -> No
     cells.capital[rows] = t.start_capital_usd
     cells.risk[rows] = model.border.published
     cells.last_plan[rows] = model.week
-    cells.next_plan[rows] = model.week + model.rng.integers(0, t.replan_weeks, rows.size)
+    cells.next_plan[rows] = model.week + rng.integers(0, t.replan_weeks, rows.size)
     for row in rows:
         cells.agents[row] = Trafficker(model, int(row))
 
@@ -399,12 +402,13 @@ def would_enter(
 def enter(model: IronRiverModel) -> None:
     """Would-be cells arrive in each state (Poisson) and enter where the trade pays."""
     t = model.params.trafficking
-    n = model.rng.poisson(t.entrants_per_year / 52.0 * model.source_shares)
+    rng = model.trafficking_rng
+    n = rng.poisson(t.entrants_per_year / 52.0 * model.source_shares)
     model.cells_entered = 0
     if n.sum() == 0:
         return
     states = np.repeat(np.arange(n.size), n)
-    enters, conn = would_enter(model, states, model.rng)
+    enters, conn = would_enter(model, states, rng)
     if enters.any():
-        new_cells(model, states[enters], conn[enters])
+        new_cells(model, states[enters], conn[enters], rng)
         model.cells_entered = int(enters.sum())

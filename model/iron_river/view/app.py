@@ -23,10 +23,11 @@ import solara
 from mesa.visualization import SolaraViz
 
 from iron_river.model import IronRiverModel
-from iron_river.scenario import PARAMETERS, load_scenario
+from iron_river.scenario import PARAMETERS, IronRiverScenario, load_scenario
 from iron_river.view.panels import Dashboard
 
 BUILT_IN = "(built-in baseline)"
+BASELINE = IronRiverScenario()  # the 2019 values the lever sliders start from
 DEFAULT_SCALE = 1000.0  # real households per simulated one: fast enough to watch (see README)
 SCALES = ("100", "300", "1000", "3000", "10000")
 BURN_IN_CHOICES = ("0", "1", "3")
@@ -34,10 +35,10 @@ DEFAULT_SEED = "42"
 PLAY_INTERVAL_MS = 20  # pause between weeks while playing: ~15 weeks/s here (the slider changes it)
 # The levers the sidebar offers, with the slider step (the range comes from the schema).
 LEVER_SLIDERS: dict[str, tuple[str, float]] = {
-    "enforcement.us_southbound_interdiction": ("US inspection", 0.001),
-    "supply.straw_enforcement": ("Straw purchases", 0.01),
-    "enforcement.mx_customs_interdiction": ("MX customs", 0.001),
-    "enforcement.mx_gt_border_interdiction": ("MX–GT border", 0.001),
+    "policy.us_southbound_interdiction": ("US inspection", 0.001),
+    "policy.straw_enforcement": ("Straw purchases", 0.01),
+    "policy.mx_customs_interdiction": ("MX customs", 0.001),
+    "policy.mx_gt_border_interdiction": ("MX–GT border", 0.001),
     "migration.violence_effect": ("Violence→migr.", 0.1),
 }
 
@@ -137,7 +138,7 @@ class ViewModel(IronRiverModel):
         moved = set()
         for raw_key, value in levers.items():
             key = raw_key.replace("__", ".")
-            default = float(PARAMETERS[key].default)
+            default = float(BASELINE.value(key))
             if not math.isclose(float(value), default, rel_tol=1e-9, abs_tol=1e-12):
                 overrides[key] = value
                 moved.add(key)
@@ -189,10 +190,10 @@ def model_params(initial: str) -> dict[str, Any]:
         params[key.replace(".", "__")] = {
             "type": "SliderFloat",
             "label": label,
-            "value": spec.default,
+            "value": BASELINE.value(key),
             "min": spec.lo,
             "max": spec.hi,
-            "step": slider_step(float(spec.default), step),
+            "step": slider_step(float(BASELINE.value(key)), step),
         }
     return params
 

@@ -166,10 +166,10 @@ def _pct(x: float) -> str:
 
 
 LEVER_TEXT: tuple[tuple[str, str], ...] = (
-    ("enforcement.us_southbound_interdiction", "US inspection"),
-    ("supply.straw_enforcement", "Straw purchases"),
-    ("enforcement.mx_customs_interdiction", "MX customs"),
-    ("enforcement.mx_gt_border_interdiction", "MX–GT border"),
+    ("policy.us_southbound_interdiction", "US inspection"),
+    ("policy.straw_enforcement", "Straw purchases"),
+    ("policy.mx_customs_interdiction", "MX customs"),
+    ("policy.mx_gt_border_interdiction", "MX–GT border"),
     ("migration.violence_effect", "Violence→migr."),
 )
 

@@ -18,21 +18,19 @@ if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
 
 
-def resupply(model: IronRiverModel) -> np.ndarray:
-    """Non-US guns reach every group this week; return them per group row (all groups)."""
+def resupply(model: IronRiverModel) -> None:
+    """Non-US guns reach every group this week (tallied per country in ``model.non_us_guns``)."""
     g = model.gangs
     rows = g.rows
     c = g.country[rows]
     ratio = model.markets_state.price_ratio[g.place[rows]]
     eta = model.params.market.non_us_price_elasticity
     mean = model.non_us_per_member[c] * g.members[rows] * ratio**eta / 52.0
-    n = model.rng.poisson(mean)
-    us_made = model.rng.binomial(n, model.diverted_share[c])
+    n = model.gangs_rng.poisson(mean)
+    us_made = model.gangs_rng.binomial(n, model.diverted_share[c])
     g.arsenal[rows, Origin.US_DIVERTED] += us_made
     g.arsenal[rows, Origin.OTHER] += n - us_made
-    out = np.zeros(g.alive.size, dtype=np.int64)
-    out[rows] = n
-    return out
+    model.non_us_guns = np.bincount(c, weights=n, minlength=model.members_2019.size)
 
 
 def lose(model: IronRiverModel) -> None:
@@ -41,8 +39,11 @@ def lose(model: IronRiverModel) -> None:
     rows = g.rows
     arsenal = g.arsenal[rows]
     p_police = -np.expm1(-model.police_seizure_rate[g.country[rows]] / 52.0)
-    seized = model.rng.binomial(arsenal, p_police[:, None])
+    seized = model.gangs_rng.binomial(arsenal, p_police[:, None])
     life = model.params.gangs.gun_life_years
-    worn = model.rng.binomial(arsenal - seized, -np.expm1(-1.0 / (52.0 * life)))
+    worn = model.gangs_rng.binomial(arsenal - seized, -np.expm1(-1.0 / (52.0 * life)))
     g.arsenal[rows] = arsenal - seized - worn
     model.tracing.record_by_country(g.country[rows], seized)
+    n = model.members_2019.size
+    model.guns_police_seized = np.bincount(g.country[rows], weights=seized.sum(axis=1), minlength=n)
+    model.guns_worn = np.bincount(g.country[rows], weights=worn.sum(axis=1), minlength=n)

@@ -170,7 +170,7 @@ def receive(model: IronRiverModel, market: np.ndarray, guns: np.ndarray) -> None
     start = np.searchsorted(place, market, side="left")
     end = np.searchsorted(place, market, side="right")
     base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    pick = base + model.rng.random(market.size) * (cum[end - 1] - base)
+    pick = base + model.gangs_rng.random(market.size) * (cum[end - 1] - base)
     buyer = rows[np.minimum(np.searchsorted(cum, pick, side="right"), end - 1)]
     np.add.at(g.arsenal[:, Origin.US_TRAFFICKED], buyer, guns)
     np.add.at(g.bought, buyer, guns)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from iron_river.violence.conflict import Violence
+from iron_river.violence.conflict import Violence, poisson_inverse
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
@@ -42,15 +42,29 @@ def income(model: IronRiverModel, rows: np.ndarray) -> np.ndarray:
     )
 
 
-def update(model: IronRiverModel, violence: Violence, forced: np.ndarray) -> None:
+def forced_recruits(model: IronRiverModel, violence: Violence) -> np.ndarray:
+    """Successful forced-recruitment attempts per place this week (persons).
+
+    Attempts target families with children (their share of households, from the data); each
+    succeeds with ``gangs.forced_recruitment_success``. Drawn on the gun side's stream, so a
+    run's groups are the same at every household scale; the households receive the same
+    attempts as exposure (:mod:`iron_river.migration.exposure`).
+    """
+    p = model.params.gangs.forced_recruitment_success
+    mean = violence.recruitment * p * model.children_share_by_market
+    return poisson_inverse(model.violence_rng.random(mean.size), mean)
+
+
+def update(model: IronRiverModel, violence: Violence) -> None:
     """Apply a week of recruitment, forced recruitment, arrests, killings and desistance.
 
     Args:
         model: the model.
-        violence: this week's violence (homicides per place).
-        forced: successful forced-recruitment attempts per place this week (persons).
+        violence: this week's violence (homicides and forced-recruitment attempts per place).
     """
     g, gp = model.gangs, model.params.gangs
+    forced = forced_recruits(model, violence)
+    model.forced_recruits = forced
     rows = g.rows
     place, c = g.place[rows], g.country[rows]
     m = g.members[rows]

@@ -46,19 +46,19 @@ def leaders(model: IronRiverModel) -> None:
     g.surge *= 2.0 ** (-1.0 / SURGE_HALF_LIFE_WEEKS)
     rows = g.rows
     rate = model.leader_arrest_rate[g.country[rows]]
-    hit = rows[model.rng.random(rows.size) < -np.expm1(-rate / 52.0)]
+    hit = rows[model.gangs_rng.random(rows.size) < -np.expm1(-rate / 52.0)]
     model.leader_arrests = int(hit.size)
     if hit.size == 0:
         return
     g.surge[hit] = gp.succession_violence
     count = np.bincount(g.place[rows], minlength=len(model.markets))
-    split = hit[model.rng.random(hit.size) < gp.split_prob]
+    split = hit[model.gangs_rng.random(hit.size) < gp.split_prob]
     split = split[count[g.place[split]] < gp.max_per_place]
     split = split[np.unique(g.place[split], return_index=True)[1]]  # one split a place a week
     if split.size == 0:
         return
-    f = model.rng.uniform(1.0 / 3.0, 0.5, split.size)
-    guns = model.rng.binomial(g.arsenal[split], f[:, None])
+    f = model.gangs_rng.uniform(1.0 / 3.0, 0.5, split.size)
+    guns = model.gangs_rng.binomial(g.arsenal[split], f[:, None])
     g.arsenal[split] -= guns
     members, turf = g.members[split] * f, g.turf[split] * f
     g.members[split] -= members
@@ -92,7 +92,7 @@ def consolidate(model: IronRiverModel) -> None:
     g, gp = model.gangs, model.params.gangs
     rows = g.rows
     absorbed = g.splinter[rows] & (
-        model.rng.random(rows.size) < -np.expm1(-gp.splinter_merge_rate / 52)
+        model.gangs_rng.random(rows.size) < -np.expm1(-gp.splinter_merge_rate / 52)
     )
     gone = rows[absorbed | (g.turf[rows] < gp.collapse_share)]
     model.merges = int(gone.size)
