@@ -215,6 +215,7 @@ class IronRiverModel(mesa.Model):
         hh, p = self.households, self.params
         exp, mig = p.exposure, p.migration
         v = self.violence
+        self.ties.expire(hh, self.week)
         events = np.stack(
             [v.homicides * exp.households_per_homicide, v.extortion, v.recruitment], 1
         )
@@ -269,7 +270,7 @@ class IronRiverModel(mesa.Model):
             self.journey_rng,
         )
         come_home(hh, self.returns_due.pop(self.week))
-        self.ties.week(hh, self.week, self.week < self.burn_in_weeks, self.journey_rng)
+        self.ties.renew(hh, self.week, self.week < self.burn_in_weeks, self.journey_rng)
         self.households_exposed_by_market = exposed * hh.scale
         self.arrivals_by_market = tally.persons_by_place
         self.population = hh.persons_at_home()

@@ -26,7 +26,7 @@ def view_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scenarios")
     (folder / "baseline.toml").write_text('name = "baseline"\n')
     (folder / "crackdown.toml").write_text(
-        'name = "crackdown"\ndescription = "view test"\n\n[enforcement]\n'
+        'name = "crackdown"\ndescription = "view test"\n\n[policy]\n'
         f"us_southbound_interdiction = {CRACKDOWN_INTERDICTION}\n"
     )
     port = free_port()

@@ -11,7 +11,6 @@ import pytest
 import solara
 from mesa.visualization.solara_viz import _check_model_params
 
-from iron_river.scenario import PARAMETERS
 from iron_river.view import app, panels
 
 
@@ -19,14 +18,14 @@ from iron_river.view import app, panels
 def scenarios(tmp_path, monkeypatch):
     (tmp_path / "baseline.toml").write_text('name = "baseline"\n')
     (tmp_path / "crackdown.toml").write_text(
-        'name = "crackdown"\n[enforcement]\nus_southbound_interdiction = 0.3\n'
+        'name = "crackdown"\n[policy]\nus_southbound_interdiction = 0.3\n'
     )
     monkeypatch.setenv("IRON_RIVER_SCENARIOS", str(tmp_path))
     return tmp_path
 
 
 def defaults() -> dict[str, float]:
-    return {k.replace(".", "__"): PARAMETERS[k].default for k in app.LEVER_SLIDERS}
+    return {k.replace(".", "__"): app.BASELINE.value(k) for k in app.LEVER_SLIDERS}
 
 
 # ------------------------------------------------------------------ the model the view builds
@@ -41,7 +40,7 @@ def test_sliders_at_baseline_keep_the_scenario_file_levers(scenarios):
 
 
 def test_a_moved_slider_overrides_the_file(scenarios):
-    params = defaults() | {"enforcement__us_southbound_interdiction": 0.5}
+    params = defaults() | {"policy__us_southbound_interdiction": 0.5}
     m = app.ViewModel(rng="1", scenario_file="crackdown", scale="10000", **params)
     assert m.scenario.policy.us_southbound_interdiction == pytest.approx(0.5)
     assert m.levers_from_sliders == {"policy.us_southbound_interdiction"}
@@ -202,7 +201,7 @@ def test_page_steps_resets_and_switches_scenario(scenarios):
     assert "Week 0 " in html_of(rc)[0]
     assert "US inspection 50% (<em>slider</em>)" in text
 
-    slider.v_model = PARAMETERS["policy.us_southbound_interdiction"].default
+    slider.v_model = app.BASELINE.value("policy.us_southbound_interdiction")
     rc.find(v.Select, label="Scenario").widget.v_model = "crackdown"
     find_button(rc, "Reset").click()
     text = text_of(box)

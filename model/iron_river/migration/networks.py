@@ -49,21 +49,24 @@ class Ties:
         self.form(hh, rows, week)
         self.formed_by_settlers += np.bincount(hh.place[rows], minlength=self.expired.size)
 
-    def week(self, hh: Households, week: int, balancing: bool, rng: np.random.Generator) -> None:
-        """Lapse this week's ties and let the diaspora renew them.
+    def expire(self, hh: Households, week: int) -> None:
+        """Ties made ``tie_weeks`` ago lapse (first thing in the households' week)."""
+        due = self.expiries.pop(week)
+        due = due[hh.t_network[due] == week - self.tie_weeks]  # not renewed since
+        self.expired = np.bincount(hh.place[due], minlength=self.active.size).astype(float)
+        self.active -= self.expired
+
+    def renew(self, hh: Households, week: int, balancing: bool, rng: np.random.Generator) -> None:
+        """The diaspora renews ties (after this week's settlers formed theirs).
 
         Args:
             hh: the households.
             week: the current week.
-            balancing: during the burn-in, the diaspora replaces exactly the lapsed ties that
-                settlers did not (the rate is averaged over the burn-in's last year).
+            balancing: during the burn-in, the diaspora restores each place's 2019 number of
+                tied households (its rate is averaged over the burn-in's last year).
             rng: the households' generator.
         """
-        due = self.expiries.pop(week)
-        due = due[hh.t_network[due] == week - self.tie_weeks]  # not renewed since
-        n = self.expired.size
-        self.expired = np.bincount(hh.place[due], minlength=n).astype(float)
-        self.active -= self.expired
+        n = self.active.size
         if balancing or self.diaspora_rate is None:
             # the diaspora restores each place's tied households to their 2019 number
             counts = np.maximum(np.rint(self.target - self.active), 0).astype(np.int64)

@@ -139,7 +139,9 @@ class ViewModel(IronRiverModel):
         for raw_key, value in levers.items():
             key = raw_key.replace("__", ".")
             default = float(BASELINE.value(key))
-            if not math.isclose(float(value), default, rel_tol=1e-9, abs_tol=1e-12):
+            if value is not None and not math.isclose(
+                float(value), default, rel_tol=1e-9, abs_tol=1e-12
+            ):
                 overrides[key] = value
                 moved.add(key)
         super().__init__(base, rng=seed, **overrides)

@@ -176,11 +176,10 @@ LEVER_TEXT: tuple[tuple[str, str], ...] = (
 
 def levers_text(model: Any) -> str:
     """List the main levers in force by their sidebar names, marking those set with a slider."""
-    flat = model.scenario.flat()
     moved = getattr(model, "levers_from_sliders", frozenset())
     parts = []
     for key, short in LEVER_TEXT:
-        value = float(flat[key])
+        value = float(model.scenario.value(key))
         shown = f"×{value:g}" if key == "migration.violence_effect" else _pct(value)
         mark = " (*slider*)" if key in moved else ""
         parts.append(f"{short} {shown}{mark}")

@@ -73,6 +73,41 @@ class Place(CellAgent):
         return float(getattr(self.model.violence, name)[self.index])
 
     @property
+    def rivalry(self) -> float:
+        """1 − Herfindahl index of the groups' turf: 0 under a monopoly."""
+        return self._market_violence("rivalry")
+
+    @property
+    def extortion(self) -> float:
+        """Households extorted this week."""
+        return self._market_violence("extortion")
+
+    @property
+    def recruitment(self) -> float:
+        """Forced-recruitment attempts on families this week."""
+        return self._market_violence("recruitment")
+
+    @property
+    def households_exposed(self) -> float:
+        """Households (real) that suffered violence this week."""
+        return self._market("households_exposed_by_market")
+
+    @property
+    def departures(self) -> float:
+        """Persons who left for the US border this week."""
+        return self._market("departures_by_market")
+
+    @property
+    def departures_exposed(self) -> float:
+        """Of them, persons whose household was victimised in the recall window."""
+        return self._market("departures_exposed_by_market")
+
+    @property
+    def arrivals(self) -> float:
+        """Persons from here who reached the US border this week."""
+        return self._market("arrivals_by_market")
+
+    @property
     def gangs(self) -> list[Gang]:
         """The armed groups of this place."""
         g = self.model.gangs
