@@ -109,7 +109,7 @@ class Household(mesa.Agent):
         h = float(x.base[p])
         if self.poor:
             h *= x.poverty
-        if self.model.week - self.t_network < x.tie_weeks:
+        if self.t_network > NEVER:
             h *= x.network
         weight = 1.0 + x.children * self.children
         signal = float(x.violence[p]) + float(x.log_victim[p]) * self.exposure
@@ -276,7 +276,6 @@ def rule_inputs(hh: Households) -> RuleInputs:
             children=0.5,
             poverty=1.5,
             network=2.0,
-            tie_weeks=TIE_WEEKS,
             half_life=IronRiverScenario().exposure.memory_half_life_weeks,
         ),
     )

@@ -27,7 +27,6 @@ from iron_river.migration import decision as migration
 from iron_river.migration import exposure
 from iron_river.migration.households import NEVER
 from tests.reference_households import (
-    TIE_WEEKS,
     ReferenceModel,
     numpy_exposure,
     numpy_week,
@@ -144,7 +143,7 @@ def compare(a: Outcome, b: Outcome) -> dict[str, float]:
     def leavers(o: Outcome) -> dict[str, np.ndarray]:
         e = o.end
         gone = e["t_departed"] > NEVER
-        tie = (e["t_departed"] - e["t_network"]) < TIE_WEEKS
+        tie = e["t_network"] > NEVER
         return {"poor": e["poor"][gone], "children": e["children"][gone], "tie": tie[gone]}
 
     la, lb = leavers(a), leavers(b)

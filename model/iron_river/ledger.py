@@ -381,7 +381,7 @@ class Ledger:
                     hh.size[rows],
                     hh.children[rows],
                     hh.poor[rows],
-                    (model.week - hh.t_network[rows]) < model.ties.tie_weeks,
+                    model.ties.tied(hh, rows),
                     hh.status[rows],
                     current(hh, rows, model.week, half_life),
                     model.week - hh.t_violent[rows] <= model.params.exposure.recall_window_weeks,

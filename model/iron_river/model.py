@@ -104,7 +104,9 @@ class IronRiverModel(mesa.Model):
         scenario = base.with_values(params, origin="model parameters", rng=model_rng)
         super().__init__(rng=model_rng, scenario=scenario)
         self.streams = Streams(seed)
-        self.streams.week(self, 2**31)  # the build's draws (households, journeys): a week of its own
+        self.streams.week(
+            self, 2**31
+        )  # the build's draws (households, journeys): a week of its own
         self.week = 0  # weeks completed
         self.burn_in_weeks = scenario.burn_in_years * 52
         self.measured_weeks = scenario.years * 52
@@ -215,7 +217,7 @@ class IronRiverModel(mesa.Model):
         hh, p = self.households, self.params
         exp, mig = p.exposure, p.migration
         v = self.violence
-        self.ties.expire(hh, self.week)
+        self.ties.expire(hh, self.week, self.journey_rng)
         events = np.stack(
             [v.homicides * exp.households_per_homicide, v.extortion, v.recruitment], 1
         )
@@ -288,7 +290,6 @@ class IronRiverModel(mesa.Model):
             children=m.children_violence_multiplier,
             poverty=m.poverty_multiplier,
             network=m.network_multiplier,
-            tie_weeks=self.ties.tie_weeks,
             half_life=self.params.exposure.memory_half_life_weeks,
         )
 
@@ -375,7 +376,7 @@ class IronRiverModel(mesa.Model):
             self.journey_rng,
         )
         m = p.migration
-        self.ties = Ties(self.households, round(m.network_tie_years * 52))
+        self.ties = Ties(self.households, m.network_tie_years)
         self.journeys = Journeys.build(self.market_ids, self.us_crossing_ids, m)
         self.arrivals_due, self.returns_due = Calendar(), Calendar()
         self.population = self.households.persons_at_home()

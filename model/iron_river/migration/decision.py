@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iron_river.migration.exposure import EXPOSURE_CAP, current
-from iron_river.migration.households import Households, Status, first_of_runs
+from iron_river.migration.households import NEVER, Households, Status, first_of_runs
 
 SCAN_ABOVE = 1.0  # candidate marks per household and week above which every one is looked at
 
@@ -41,13 +41,12 @@ class HazardInputs:
     children: float  # κ
     poverty: float  # π
     network: float  # ν
-    tie_weeks: float  # how long a tie abroad stays active
     half_life: float  # exposure memory (weeks)
 
 
 def hazard(hh: Households, rows: np.ndarray, place: np.ndarray, x: HazardInputs, week: int):
     """Yearly migration hazard of each of ``rows`` (households of ``place``)."""
-    has_network = hh.t_network[rows] > week - x.tie_weeks
+    has_network = hh.t_network[rows] > NEVER
     static = x.base[place] * np.where(hh.poor[rows], x.poverty, 1.0)
     static *= np.where(has_network, x.network, 1.0)
     weight = np.where(hh.children[rows], 1.0 + x.children, 1.0)

@@ -52,7 +52,8 @@ class Households:
             children_share: initial share of households with children, per place.
             poverty_share: initial share of poor households, per place.
             relatives_abroad_share: initial share with a relative in the US, per place.
-            network_weeks: how long a tie to a relative abroad lasts (weeks).
+            network_weeks: the mean life of a tie to a relative abroad (weeks): existing ties
+                get formation dates spread over it (the hazard does not use their age).
             scale: real households per simulated household.
             rng: the model's generator.
         """
