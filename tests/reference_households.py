@@ -212,7 +212,7 @@ def numpy_week(
     hh: Households, inputs: RuleInputs, week: int, rng: np.random.Generator
 ) -> WeekTally:
     """One week of the numpy household rule, called as ``IronRiverModel._households_week`` does."""
-    exposed, _ = victimise(
+    exposed = victimise(
         hh, inputs.events, inputs.weights, inputs.children_only, week, inputs.half_life, rng
     )
     rows = decide(hh, week, inputs.hazard, rng)

@@ -64,21 +64,31 @@ def _seed_sequence(rng: Any) -> np.random.SeedSequence:
 
 
 class Streams:
-    """The week's random stream of each submodel, derived from (seed, submodel, week).
+    """The week's random stream of each submodel, a fixed point of its own generator per week.
 
-    A submodel's draws in week ``t`` never depend on how many numbers any submodel drew
-    before, so a baseline and a policy run with one seed share every draw a policy does not
-    touch: their difference is the policy's, not noise (common random numbers).
+    Each submodel has a PCG64 generator; week ``t`` starts it at ``t · 2^40`` draws from its
+    seed (PCG64 jumps ahead in O(log n)). A submodel's draws in week ``t`` never depend on how
+    many numbers any submodel drew before, so a baseline and a policy run with one seed share
+    every draw a policy does not touch: their difference is the policy's, not noise (common
+    random numbers).
     """
 
+    STRIDE = 2**40  # far more draws than any submodel makes in a week
+
     def __init__(self, seed: np.random.SeedSequence):
-        self.entropy, self.key = seed.entropy, tuple(seed.spawn_key)
+        children = seed.spawn(len(STREAMS) + 1)[1:]  # [0] is Mesa's (the build)
+        self._bits = [np.random.PCG64(c) for c in children]
+        self._start = [b.state for b in self._bits]
+        self._gens = [np.random.Generator(b) for b in self._bits]
 
     def week(self, model: IronRiverModel, week: int) -> None:
         """Hand every submodel its stream for ``week`` (attributes ``<name>_rng``)."""
-        for i, name in enumerate(STREAMS):
-            seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.key, 1 + i, week))
-            setattr(model, f"{name}_rng", np.random.Generator(np.random.PCG64(seq)))
+        for name, bits, start, gen in zip(
+            STREAMS, self._bits, self._start, self._gens, strict=True
+        ):
+            bits.state = start
+            bits.advance(week * self.STRIDE)
+            setattr(model, f"{name}_rng", gen)
 
 
 class IronRiverModel(mesa.Model):
@@ -100,6 +110,7 @@ class IronRiverModel(mesa.Model):
         # (Streams): households never share one with the gun side, so runs at any scale share
         # the gun side for one seed, and a policy changes only the draws it touches
         model_rng = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 0))
+        # (the same child Streams skips: seed.spawn is on our own copy of the caller's seed)
         base = scenario if scenario is not None else IronRiverScenario()
         scenario = base.with_values(params, origin="model parameters", rng=model_rng)
         super().__init__(rng=model_rng, scenario=scenario)
@@ -183,9 +194,12 @@ class IronRiverModel(mesa.Model):
 
     def deliver(self, market: np.ndarray, guns: np.ndarray, delay: np.ndarray) -> None:
         """Guns bound for markets: now, or (between ports) ``delay`` weeks later."""
-        for d in np.unique(delay):
-            at = delay == d
-            self.in_transit.setdefault(self.week + int(d), []).append((market[at], guns[at]))
+        late = delay > 0
+        now = ~late
+        self.in_transit.setdefault(self.week, []).append((market[now], guns[now]))
+        if late.any():
+            d = int(delay[late][0])  # one delay for every route between ports
+            self.in_transit.setdefault(self.week + d, []).append((market[late], guns[late]))
 
     def _receive_deliveries(self) -> None:
         due = self.in_transit.pop(self.week, [])
@@ -221,7 +235,7 @@ class IronRiverModel(mesa.Model):
         events = np.stack(
             [v.homicides * exp.households_per_homicide, v.extortion, v.recruitment], 1
         )
-        exposed, _ = victimise(
+        exposed = victimise(
             hh,
             events / hh.scale,
             np.array([1.0, 1.0, exp.recruitment_weight]),

@@ -36,6 +36,7 @@ class Cells:
     def __init__(self, n_units: int, n_markets: int, max_routes: int, capacity: int = 256):
         self.n_units, self.n_markets, self.max_routes = n_units, n_markets, max_routes
         self.agents: list[Trafficker | None] = []
+        self._rows: np.ndarray | None = None
         self._allocate(capacity)
 
     def _allocate(self, capacity: int) -> None:
@@ -66,13 +67,20 @@ class Cells:
 
     @property
     def rows(self) -> np.ndarray:
-        """Rows of the cells trading now."""
-        return np.flatnonzero(self.alive)
+        """Rows of the cells trading now (cached until cells enter or leave)."""
+        if self._rows is None:
+            self._rows = np.flatnonzero(self.alive)
+        return self._rows
 
     @property
     def count(self) -> int:
         """Cells trading now."""
-        return int(self.alive.sum())
+        return int(self.rows.size)
+
+    def leave(self, rows: np.ndarray) -> None:
+        """Cells stop trading: their rows are free again."""
+        self.alive[rows] = False
+        self._rows = None
 
     def add(self, n: int) -> np.ndarray:
         """Take ``n`` free rows (growing the table if needed) and return them."""
@@ -82,6 +90,7 @@ class Cells:
             free = np.flatnonzero(~self.alive)
         rows = free[:n]
         self.alive[rows] = True
+        self._rows = None
         self.route[rows] = NO_ROUTE
         self.arrested[rows] = False
         self.size[rows], self.conceal[rows] = 1.0, 0.0
@@ -92,10 +101,10 @@ class Cells:
 class Trafficker(CellAgent):
     """A trafficking cell based in one US source state (a view of one row of :class:`Cells`)."""
 
-    def __init__(self, model: IronRiverModel, row: int):
+    def __init__(self, model: IronRiverModel, row: int, state: str):
         super().__init__(model)
         self.row = row
-        self.cell = model.place_by_id[self.state].cell
+        self.cell = model.place_by_id[state].cell
 
     @property
     def state(self) -> str:
@@ -336,7 +345,7 @@ def exit_cells(model: IronRiverModel) -> None:
         agent = cells.agents[row]
         cells.agents[row] = None
         agent.remove()
-    cells.alive[rows[leave]] = False
+    cells.leave(rows[leave])
 
 
 def connection_weights(model: IronRiverModel) -> np.ndarray:
@@ -356,7 +365,7 @@ def draw_connections(
     keys = np.log(np.maximum(w, 1e-300)) + rng.gumbel(size=w.shape)
     top = np.argpartition(-keys, k - 1, axis=1)[:, :k]
     conn = np.zeros(w.shape, dtype=bool)
-    np.put_along_axis(conn, top, True, axis=1)
+    conn[np.arange(w.shape[0])[:, None], top] = True
     return conn
 
 
@@ -373,8 +382,9 @@ def new_cells(
     cells.risk[rows] = model.border.published
     cells.last_plan[rows] = model.week
     cells.next_plan[rows] = model.week + rng.integers(0, t.replan_weeks, rows.size)
-    for row in rows:
-        cells.agents[row] = Trafficker(model, int(row))
+    names = model.routes.states
+    for row, state in zip(rows.tolist(), states.tolist(), strict=True):
+        cells.agents[row] = Trafficker(model, row, names[state])
 
 
 def entry_profit(model: IronRiverModel, states: np.ndarray, conn: np.ndarray) -> np.ndarray:

@@ -29,11 +29,7 @@ def victimise(
     half_life: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Apply this week's victimisation events.
-
-    Returns:
-        simulated households exposed per place, and per place the events of each kind that
-        landed on a household they can touch (P × K).
+    """Apply this week's victimisation events; return simulated households exposed per place.
 
     Args:
         hh: the households.
@@ -50,11 +46,10 @@ def victimise(
     keep = hh.status[rows] == Status.HOME
     if children_only.any():
         keep &= hh.children[rows] | ~children_only[kind]
-    landed = np.bincount(cell[keep], minlength=n_places * n_kinds).reshape(n_places, n_kinds)
     rows, added = rows[keep], weights.astype(np.float32)[kind[keep]]
     if rows.size == 0:
-        return np.zeros(n_places), landed
-    order = np.argsort(rows, kind="stable")
+        return np.zeros(n_places)
+    order = np.argsort(rows)  # the order of a household's events does not matter
     unique, added = rows[order], added[order]
     first = first_of_runs(unique)
     if first is not None:  # a household hit twice this week adds both events
@@ -63,4 +58,4 @@ def victimise(
     hh.exposure[unique] = np.minimum(current(hh, unique, week, half_life) + added, EXPOSURE_CAP)
     hh.t_exposure[unique] = week
     hh.t_violent[unique] = week
-    return np.bincount(hh.place[unique], minlength=n_places).astype(float), landed
+    return np.bincount(hh.place[unique], minlength=n_places).astype(float)

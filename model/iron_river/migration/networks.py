@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from iron_river.migration.households import NEVER, Households
+from iron_river.migration.households import NEVER, Households, first_of_runs
 
 
 class Ties:
@@ -41,7 +41,7 @@ class Ties:
 
     def form(self, hh: Households, rows: np.ndarray, week: int) -> None:
         """Households gain a (fresh) tie this week."""
-        rows = np.unique(rows)
+        rows = _distinct(rows)
         new = ~self.tied(hh, rows)
         self.active += np.bincount(hh.place[rows[new]], minlength=self.active.size)
         hh.t_network[rows] = week
@@ -98,14 +98,12 @@ class Ties:
         share = self.active / hh.count
         share = np.maximum(share if tied else 1.0 - share, 1e-3)
         tries = np.ceil(3 * counts / share).astype(np.int64) + 8 * (counts > 0)
-        rows = np.unique(hh.random_in_places(np.minimum(tries, hh.count), rng))
+        rows = hh.random_in_places(np.minimum(tries, hh.count), rng)  # grouped by place
         rows = rows[self.tied(hh, rows) == tied]
-        rows = rows[rng.permutation(rows.size)]
-        rows = rows[np.argsort(hh.place[rows], kind="stable")]
         place = hh.place[rows]
         first = np.searchsorted(place, np.arange(counts.size))
         rank = np.arange(rows.size) - first[place]
-        return rows[rank < counts[place]]
+        return _distinct(rows[rank < counts[place]])
 
     def _end(
         self, hh: Households, counts: np.ndarray, week: int, rng: np.random.Generator
@@ -128,3 +126,10 @@ class Ties:
     def share(self, hh: Households) -> np.ndarray:
         """Share of households with an active tie, per place."""
         return self.active / hh.count
+
+
+def _distinct(rows: np.ndarray) -> np.ndarray:
+    """The rows, sorted, each once (repeats are rare: a sort beats hashing at these sizes)."""
+    rows = np.sort(rows)
+    first = first_of_runs(rows)
+    return rows if first is None else rows[first]

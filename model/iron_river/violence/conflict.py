@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import pdtr, pdtrik
+from scipy.special import pdtrik
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
@@ -56,9 +56,10 @@ def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     Inversion is monotone in ``lam`` for a given ``u``: a baseline and a policy run that share
     their uniforms (common random numbers) draw counts that differ only as their means do.
     """
+    # pdtr(k, λ) = P(X ≤ k) is continuous and increasing in k, equal to the CDF at integers:
+    # the smallest integer with CDF ≥ u is the ceiling of the continuous solution
     lam = np.asarray(lam, dtype=float)
-    k = np.ceil(np.nan_to_num(pdtrik(u, np.maximum(lam, 1e-12)), nan=0.0))
-    k = np.where((k > 0) & (pdtr(k - 1, lam) >= u), k - 1, k)  # pdtrik is continuous in k
+    k = np.ceil(pdtrik(u, np.maximum(lam, 1e-12)))
     return np.where(lam > 0, np.maximum(k, 0), 0).astype(np.int64)
 
 

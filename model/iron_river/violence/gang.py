@@ -29,6 +29,7 @@ class GangTable:
 
     def __init__(self, capacity: int = 128):
         self.agents: list[Gang | None] = []
+        self._rows: np.ndarray | None = None
         self._allocate(capacity)
 
     def _allocate(self, capacity: int) -> None:
@@ -57,8 +58,14 @@ class GangTable:
 
     @property
     def rows(self) -> np.ndarray:
-        """Rows of the groups that exist now."""
-        return np.flatnonzero(self.alive)
+        """Rows of the groups that exist now (cached until a group forms or dissolves)."""
+        if self._rows is None:
+            self._rows = np.flatnonzero(self.alive)
+        return self._rows
+
+    def changed(self) -> None:
+        """Groups formed or dissolved: forget the cached rows."""
+        self._rows = None
 
     def add(self, n: int) -> np.ndarray:
         """Take ``n`` free rows (growing the table if needed), cleared, and return them."""
@@ -68,6 +75,7 @@ class GangTable:
             free = np.flatnonzero(~self.alive)
         rows = free[:n]
         self.alive[rows] = True
+        self.changed()
         for name in ("members", "turf", "surge", "income", "extortion", "violence_share"):
             getattr(self, name)[rows] = 0.0
         self.arsenal[rows] = 0
@@ -150,6 +158,7 @@ def dissolve(model: IronRiverModel, rows: np.ndarray) -> None:
         g.agents[row] = None
         agent.remove()
     g.alive[rows] = False
+    g.changed()
     g.members[rows] = 0.0
     g.arsenal[rows] = 0
     g.turf[rows] = 0.0
