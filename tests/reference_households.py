@@ -273,6 +273,7 @@ def rule_inputs(hh: Households) -> RuleInputs:
             base=np.array([0.02, 0.12, 0.09, 0.05]),
             violence=np.array([-0.1, 0.35, 0.2, 0.0]),  # v · ε · ln(H / H*)
             log_victim=np.full(4, math.log(2.0)),
+            violence_cap=np.full(4, 0.1),
             children=0.5,
             poverty=1.5,
             network=2.0,

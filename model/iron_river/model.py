@@ -301,6 +301,7 @@ class IronRiverModel(mesa.Model):
             * self.params.policy.us_border_enforcement ** (m.deterrence_elasticity),
             violence=v * self.violence_elasticity * np.log(rate / self.reference_rate),
             log_victim=v * math.log(m.victimisation_hazard_ratio),
+            violence_cap=np.abs(v * self.violence_elasticity) * math.log(3.0),
             children=m.children_violence_multiplier,
             poverty=m.poverty_multiplier,
             network=m.network_multiplier,

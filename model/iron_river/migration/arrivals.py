@@ -18,6 +18,8 @@ import numpy as np
 from iron_river.migration.households import Households, Status
 from iron_river.migration.networks import Ties
 
+RETURN_SALT, WAIT_SALT = 21, 22  # which counter-based draw of a household (uniform)
+
 
 @dataclass
 class ArrivalTally:
@@ -70,11 +72,13 @@ def arrive(
         nt_families=float((kids & nt).sum()) * hh.scale,
         nt_families_violence=float((kids & nt & names).sum()) * hh.scale,
     )
-    returned = rng.random(rows.size) < return_share[place]
+    returned = hh.uniform(rows, week, RETURN_SALT) < return_share[place]
     back = rows[returned]
     hh.move(back, Status.RETURNING)
     # the wait varies (detention, processing): a geometric delay with the scenario's mean
-    wait = rng.geometric(1.0 / max(return_delay, 1), back.size) if back.size else back
+    q = 1.0 / max(return_delay, 1)
+    u = hh.uniform(back, week, WAIT_SALT)
+    wait = np.maximum(1, np.ceil(np.log1p(-u) / np.log1p(-min(q, 1 - 1e-12)))).astype(np.int64)
     returns.add(week + wait, back)
     settled = rows[~returned]
     hh.settled += settled.size

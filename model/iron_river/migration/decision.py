@@ -38,6 +38,7 @@ class HazardInputs:
     base: np.ndarray  # b_c · D per place (1/year)
     violence: np.ndarray  # v · ε_c · ln(H_p / H*_c) per place
     log_victim: np.ndarray  # v · ln ρ per unit of exposure, per place
+    violence_cap: np.ndarray  # the violence term's bound: |v · ε| · ln 3 (H within ×3 of H*)
     children: float  # κ
     poverty: float  # π
     network: float  # ν

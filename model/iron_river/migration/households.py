@@ -59,6 +59,7 @@ class Households:
         """
         self.place_ids = place_ids
         self.scale = float(scale)
+        self.key = int(rng.integers(2**63))  # the run's key of counter-based draws (uniform)
         count = np.maximum(1, np.rint(real_households / scale)).astype(np.int64)
         self.count = count
         self.start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
@@ -95,6 +96,24 @@ class Households:
         self._children_share = np.asarray(children_share)
         self._poverty_share = np.asarray(poverty_share)
         self._size_mean = np.asarray(persons_per_household)
+
+    def uniform(self, rows: np.ndarray, week: int, salt: int) -> np.ndarray:
+        """A uniform number in [0, 1) for each of ``rows``, fixed by (run, row, week, salt).
+
+        Counter-based (SplitMix64 of the key), not drawn from a stream: a household's draw for a
+        given decision in a given week is the same in a baseline and a policy run of one seed,
+        whatever else happened — so their difference is the policy's (common random numbers).
+        """
+        with np.errstate(over="ignore"):
+            x = (
+                rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+                ^ np.uint64((week + 1) * 0xBF58476D1CE4E5B9 % 2**64)
+                ^ np.uint64((salt * 0x94D049BB133111EB + self.key) % 2**64)
+            )
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x ^= x >> np.uint64(31)
+        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
 
     def random_in_places(self, per_place: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Uniform random rows: ``per_place[p]`` of them in place ``p`` (with replacement)."""

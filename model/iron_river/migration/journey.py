@@ -19,6 +19,8 @@ from iron_river.migration.households import Households, Status
 from iron_river.scenario.migration import Migration
 from iron_river.world import geography
 
+CROSSING_SALT, ROUTE_SALT = 11, 12  # which counter-based draw of a household (uniform)
+
 MEXICO_REFERENCE_RATE = 29.0  # FACTS.md T7: Mexico's 2019 homicide rate, the unit of route risk
 
 
@@ -105,10 +107,10 @@ def depart(
     """Send households north: pick a crossing, schedule the arrival, draw route victimisation."""
     p = hh.place[rows]
     cum = np.cumsum(journeys.crossing_prob[p], axis=1)
-    c = (cum < rng.random(rows.size)[:, None] * cum[:, -1:]).sum(axis=1)
+    c = (cum < hh.uniform(rows, week, CROSSING_SALT)[:, None] * cum[:, -1:]).sum(axis=1)
     hh.move(rows, Status.TRANSIT)
     hh.t_departed[rows] = week
     hh.names_violence[rows] = names_violence
     hh.crossing[rows] = c
-    hh.route_victim[rows] = rng.random(rows.size) < route_risk[p, c]
+    hh.route_victim[rows] = hh.uniform(rows, week, ROUTE_SALT) < route_risk[p, c]
     calendar.add(week + journeys.weeks[p, c], rows)

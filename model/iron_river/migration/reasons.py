@@ -5,7 +5,8 @@ attribute their decision to, not which departures violence caused (that is the d
 evidence-based response, :mod:`.decision`). A family victimised in the recall window names
 violence with ``reporting.victim_names_violence``; one that was not, with
 ``reporting.others_name_violence`` (general insecurity). The answers draw from a stream of
-their own, so they never change what the households do.
+their own (a counter-based draw per household and week), so they never change what the
+households do.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from iron_river.migration.households import Households
+
+REASON_SALT = 31
 
 
 def names_violence(
@@ -25,5 +28,6 @@ def names_violence(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Whether each departing household would name violence as a key reason."""
+    del rng  # the answer is a counter-based draw of the household (see Households.uniform)
     victimised = (week - hh.t_violent[rows]) <= recall_weeks
-    return rng.random(rows.size) < np.where(victimised, victims, others)
+    return hh.uniform(rows, week, REASON_SALT) < np.where(victimised, victims, others)
