@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments.design import Config, Design
+from iron_river.experiments import clusters
+from iron_river.experiments.design import Config, Design, open_backend
 from iron_river.outputs.files import atomic_folder, check_writable
 from iron_river.outputs.targets import TARGETS, Target
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
@@ -85,11 +86,14 @@ def calibrate(
     sigma: float,
     out: Path,
     scenario: Path,
-    workers: int = 1,
-    scheduler: str | None = None,
+    engine: Any = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Run the search and write its results (see the module docstring)."""
+    """Run the search and write its results (see the module docstring).
+
+    Every generation's runs go to one backend, opened once from ``engine`` (engine options,
+    :mod:`.clusters`; None: in this process).
+    """
     check_writable(out)
 
     start_values = load_scenario(scenario).flat()
@@ -103,11 +107,28 @@ def calibrate(
         scale=scale,
         burn_in_years=burn_in_years,
         seed=seed,
-        workers=workers,
-        scheduler=scheduler,
+        out=out,
+        engine=engine,
         quiet=quiet,
     )
-    design = Design(cfg)
+    with open_backend(cfg, "calibrate") as backend:
+        return _search(
+            cfg, Design(cfg, backend), keys, zero, start_values, budget, population, sigma, scenario
+        )
+
+
+def _search(
+    cfg: Config,
+    design: Design,
+    keys: list[str],
+    zero: list[str],
+    start_values: dict[str, Any],
+    budget: int,
+    population: int,
+    sigma: float,
+    scenario: Path,
+) -> dict[str, Any]:
+    replicates, seed, out = cfg.replicates, cfg.seed, cfg.out
     reps = range(replicates)
     rng = np.random.default_rng(seed)
     history: list[dict[str, Any]] = []
@@ -161,9 +182,9 @@ def calibrate(
         "budget": budget,
         "population": population,
         "replicates": replicates,
-        "years": years,
-        "scale": scale,
-        "burn_in_years": burn_in_years,
+        "years": cfg.years,
+        "scale": cfg.scale,
+        "burn_in_years": cfg.burn_in_years,
         "seed": seed,
         "runs": len(design.jobs),
         "backend": design.backend_name,
@@ -268,6 +289,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             raise ScenarioError(f"unknown parameter(s) {unknown}", key="--params")
     if args.budget < 1 or args.population < 1:
         raise ScenarioError("--budget and --population must be at least 1")
+    logs = Path(args.out).parent / "logs"
+    if clusters.dry_run(args, log_directory=logs, job_name="ir-calibrate"):
+        return 0
     res = calibrate(
         keys,
         args.budget,
@@ -280,8 +304,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         sigma=args.sigma,
         out=Path(args.out),
         scenario=Path(args.scenario),
-        workers=args.workers or 1,
-        scheduler=args.scheduler,
+        engine=clusters.EngineOptions.of(args),
         quiet=args.quiet,
     )
     print(
@@ -307,7 +330,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scenario", default="scenarios/baseline.toml", help="starting scenario")
     p.add_argument("--seed", type=int, default=20190101)
     p.add_argument("--out", default="results/calibration")
-    p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument("--quiet", action="store_true")
+    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_calibrate)
