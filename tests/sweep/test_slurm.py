@@ -441,6 +441,22 @@ def test_no_worker_within_the_timeout_is_a_clear_error(slow, tmp_path):
         subprocess.run(["scancel", blocker], check=False)
 
 
+def test_a_worker_job_that_cannot_start_stops_the_sweep_with_its_log(slow, tmp_path):
+    spec, _ = slow
+    broken = tmp_path / "broken" / "distributed"  # as a compute node without the packages
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("no distributed on this node")\n')
+    path = f"{broken.parent}{os.pathsep}{os.environ['PYTHONPATH']}"
+    env = {**os.environ, "SBATCH_EXPORT": f"ALL,PYTHONPATH={path}"}  # the jobs' environment
+    t0 = time.monotonic()
+    r = sweep_cli(str(spec), "--out", str(tmp_path / "out"), *JOBQ, "--cores-per-job", "1", env=env)
+    assert r.returncode == 1, r.stderr
+    assert time.monotonic() - t0 < 60  # not the default --worker-timeout of an hour
+    assert "ended before any Dask worker joined" in r.stderr
+    assert "ImportError: no distributed on this node" in r.stderr  # the end of the job's log
+    assert "finished batches" not in r.stderr  # none were
+
+
 def test_ctrl_c_exits_130_cancels_the_worker_jobs_and_resumes(slow, tmp_path):
     spec, ref = slow
     out = tmp_path / "out"

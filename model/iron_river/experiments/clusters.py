@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import math
 import os
 import re
 import signal
@@ -46,6 +47,7 @@ WAIT_DASK = 120.0  # ... with a running scheduler or a LocalCluster: workers are
 JOB_OPTIONS = ("jobs", "cores_per_job", "memory", "walltime", "queue", "account")
 JOB_OPTIONS += ("interface", "lifetime")
 CLOSE_TIMEOUT = 30.0  # seconds for closing the cluster (cancelling the jobs) before scancel
+QUEUE_POLL = 5.0  # seconds between asking the batch system (squeue) before any worker joined
 
 
 class EngineError(ValueError):
@@ -330,6 +332,7 @@ class _Watch:
         self._warned: set[str] = set()
         self._jobs: set[str] = set()  # worker jobs known to be submitted
         self._announced = False
+        self._asked = -math.inf  # when the batch system was last asked for the jobs' states
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -366,6 +369,11 @@ class _Watch:
         self._note_replaced()
         if refusals and self.cluster is not None:
             self.cluster.loop.add_callback(self.cluster.free_refused)
+        if not self.seen and self.cluster is not None and now - self._asked > QUEUE_POLL:
+            self._asked = now
+            ended = self._ended_before_joining()
+            if ended is not None:
+                return NoWorkersError(ended)
         timeout = self.opts.timeout
         if not n and timeout and now - self._last > timeout:
             return NoWorkersError(self._no_workers_message(timeout))
@@ -387,12 +395,26 @@ class _Watch:
         self._jobs -= gone
         self._announced = True
 
+    def _ended_before_joining(self) -> str | None:
+        """Say so if a worker job left the queue before any worker joined (a broken setup)."""
+        ids = list(self.cluster.job_ids)
+        states = jobqueue.job_states(self.cluster.kind, ids)
+        gone = [j for j in ids if states is not None and j not in states]
+        if not gone or self.workers():
+            return None
+        path, tail = jobqueue.log_tail(self.cluster, gone[0])
+        return (
+            f"worker job {gone[0]} ended before any Dask worker joined: the workers could not "
+            "start on the compute node (the same Python and packages at the same path?) or "
+            f"could not reach the scheduler (--interface?). The end of {path}:\n{tail}"
+        )
+
     def _no_workers_message(self, timeout: float) -> str:
         what = "all Dask workers left and none came back" if self.seen else "no Dask worker joined"
         msg = f"{what} within {timeout:g} s (--worker-timeout; engine: {self.where})"
         ids = getattr(self.cluster, "job_ids", [])
         if ids:
-            states = jobqueue.job_states(self.cluster.kind, ids)
+            states = jobqueue.job_states(self.cluster.kind, ids) or {}
             jobs = ", ".join(f"{j} {states.get(j, 'not in the queue')}" for j in ids)
             logs = getattr(self.cluster._dummy_job, "log_directory", None) or "the job logs"
             msg += (
@@ -501,13 +523,14 @@ def _connect(opts: EngineOptions, log_directory: Path | None, job_name: str, sta
 def _close_jobs(cluster: Any) -> None:
     """Close the cluster, which cancels its jobs; cancel them directly if that failed."""
     ids = list(cluster.job_ids)
+    before = jobqueue.job_states(cluster.kind, ids)
+    active = ids if before is None else [j for j in ids if j in before]
     try:
         cluster.close(timeout=CLOSE_TIMEOUT)
     except Exception as e:
         print(f"warning: closing the Dask cluster: {type(e).__name__}: {e}", file=sys.stderr)
-    waiting = [
-        j for j, s in jobqueue.job_states(cluster.kind, ids).items() if "COMPLETING" not in s
-    ]
+    after = jobqueue.job_states(cluster.kind, active) or {}
+    waiting = [j for j, st in after.items() if "COMPLETING" not in st]
     if waiting:
         import subprocess
 
@@ -515,8 +538,8 @@ def _close_jobs(cluster: Any) -> None:
             subprocess.run(
                 [cluster.job_cls.cancel_command, *waiting], capture_output=True, timeout=30
             )
-    if ids:
-        print(f"worker job(s) {' '.join(ids)} cancelled", file=sys.stderr)
+    if active:
+        print(f"worker job(s) {' '.join(active)} cancelled", file=sys.stderr)
 
 
 @contextlib.contextmanager

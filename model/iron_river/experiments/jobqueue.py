@@ -247,20 +247,39 @@ def node_sizes(kind: str) -> str | None:
     return "; ".join(f"partition {p}: {c} CPUs, {m} MB per node" for p, c, m in rows) or None
 
 
-def job_states(kind: str, job_ids: list[str]) -> dict[str, str]:
-    """Queue state of each job (``PENDING (Resources)``), where the batch system tells us."""
+def job_states(kind: str, job_ids: list[str]) -> dict[str, str] | None:
+    """Queue state of each job still queued or running (``PENDING (Resources)``).
+
+    A job missing from the answer has ended. None when the batch system cannot be asked
+    (only Slurm's ``squeue`` is known here).
+    """
     cmd = QUEUE_COMMAND.get(kind)
-    if not cmd or not job_ids or shutil.which(cmd[0]) is None:
+    if not cmd or shutil.which(cmd[0]) is None:
+        return None
+    if not job_ids:
         return {}
     try:
-        out = subprocess.run(
-            [*cmd, ",".join(job_ids)], capture_output=True, text=True, timeout=10
-        ).stdout
+        r = subprocess.run([*cmd, ",".join(job_ids)], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
-        return {}
+        return None
+    if r.returncode != 0 and "Invalid job id" not in r.stderr:  # all ended long ago: purged
+        return None
     states = {}
-    for line in out.splitlines():
+    for line in r.stdout.splitlines():
         jid, _, rest = line.strip().partition(" ")
         state, _, reason = rest.partition(" ")
         states[jid] = f"{state} ({reason})" if reason and reason != "None" else state
     return states
+
+
+def log_tail(cluster: Any, job_id: str, lines: int = 8) -> tuple[str, str]:
+    """(path, last lines) of a worker job's error log, where the cluster writes one."""
+    job = cluster._dummy_job
+    if not job.log_directory:
+        return "the batch system's default log of the job", ""
+    path = f"{job.log_directory}/{job.job_name or 'worker'}-{job_id}.err"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return path, "".join(fh.readlines()[-lines:]).rstrip()
+    except OSError:
+        return path, "(not written)"

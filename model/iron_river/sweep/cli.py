@@ -229,10 +229,9 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
     except clusters.JobRefusedError as e:
         return _err(str(e))
     except clusters.NoWorkersError as e:
-        print(
-            f"iron-river: error: {e}\n  finished batches are saved; rerun to resume",
-            file=sys.stderr,
-        )
+        saved = store.finished_batches(out)
+        hint = f"\n  {len(saved)} finished batches are saved; rerun to resume" if saved else ""
+        print(f"iron-river: error: {e}{hint}", file=sys.stderr)
         return 1
     where = f" (shard {summary.shard[0]} of {summary.shard[1]})" if shard else ""
     on = (
