@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from sweep_helpers import PY, dask_scheduler, stop, sweep_cli
+from sweep_helpers import PY, dask_scheduler, dask_workers, stop, sweep_cli
 
 from iron_river.experiments import clusters, jobqueue
 
@@ -164,3 +166,34 @@ def test_an_unreachable_scheduler_is_a_clear_error(spec_path, tmp_path):
     )
     assert r.returncode == 1, r.stderr
     assert "could not reach the Dask scheduler at tcp://127.0.0.1:9" in r.stderr
+
+
+def test_open_client_is_usable_on_its_own_and_restores_ctrl_c():
+    before = signal.getsignal(signal.SIGINT)
+    opts = clusters.EngineOptions(local_dask=True, workers=1)
+    with clusters.open_client(opts) as client:
+        assert client.submit(sum, [1, 2, 3]).result() == 6
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert client.status == "closed"
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_code_blocked_on_a_future_is_stopped_when_the_workers_are_gone(tmp_path):
+    """The contract for callers that drive Dask themselves (a calibration's sampler)."""
+    sched = tmp_path / "scheduler.json"
+    procs = [dask_scheduler(sched)]
+    try:
+        procs.append(dask_workers(sched, 1))
+        opts = clusters.EngineOptions(scheduler_file=sched, worker_timeout=2)
+        with (
+            pytest.raises(clusters.NoWorkersError, match="all Dask workers left"),
+            clusters.open_client(opts) as client,
+        ):
+            future = client.submit(time.sleep, 120, pure=False)
+            time.sleep(1)
+            os.killpg(procs[1].pid, signal.SIGKILL)  # the worker and its nanny: none comes back
+            t0 = time.monotonic()
+            future.result()  # blocks until the watch interrupts it
+        assert time.monotonic() - t0 < 20
+    finally:
+        stop(procs)
