@@ -284,11 +284,20 @@ def run_readme(block: str, proj: Path, tmp_path: Path, overrides: str, **env) ->
     return jobs[-1]
 
 
-def assert_completed(job: str, log: Path) -> None:
+def assert_completed(job: str, log: Path, done: str | None = None) -> None:
+    """The job ended with status 0 and its log shows no error, up to ``done`` if given.
+
+    After ``done`` (the last line of our work) only Dask's shutdown remains: its nanny now and
+    then logs "Worker process died unexpectedly" with a traceback while closing (a race in
+    distributed 2026.8, harmless by then); nothing of ours may fail there either.
+    """
     info = job_info(job)
     text = log.read_text() if log.exists() else f"(no log {log})"
     assert (info.get("JobState"), info.get("ExitCode")) == ("COMPLETED", "0:0"), text
-    assert "Traceback" not in text and "ERROR" not in text, text
+    ours, found, shutdown = text.partition(done) if done else (text, "", "")
+    assert not done or found, text
+    assert "Traceback" not in ours and "ERROR" not in ours, text
+    assert "iron_river" not in shutdown and "iron-river: error" not in shutdown, text
 
 
 def test_array_shards_and_a_dependent_collect_match_the_local_pool(tiny_reference, tmp_path):
@@ -315,7 +324,7 @@ def test_allocation_script_matches_the_local_pool_and_leaves_nothing(tiny_refere
     job = run_readme(block, proj, tmp_path, overrides, IFACE=network_interface() or "lo")
     wait_gone(job)
     log = proj / "logs" / f"ir-dask-{job}.out"
-    assert_completed(job, log)
+    assert_completed(job, log, done="wrote results/interdiction/report/elasticity.md")
     assert "8 done, 0 failed, 0 missing" in log.read_text()
     out = proj / "results" / "interdiction"
     assert_identical(tiny_reference, out, batches=4)
