@@ -61,10 +61,12 @@ def slurm_missing() -> str | None:
         return "sinfo did not answer within 20 s: slurmctld is not running (.ci/slurm-up)"
     states = r.stdout.split()
     if r.returncode != 0 or not any(s in ("idle", "mix", "alloc", "comp") for s in states):
-        return f"no Slurm node takes jobs (sinfo: {(r.stdout + r.stderr).strip() or 'nothing'})"
+        said = (r.stdout + r.stderr).strip() or "nothing"
+        return f"no Slurm node takes jobs (sinfo: {said}); start one with .ci/slurm-up (root)"
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before fixtures submit anything
 def pytest_runtest_setup(item):
     if item.get_closest_marker("slurm") is None:
         return

@@ -197,3 +197,10 @@ def test_code_blocked_on_a_future_is_stopped_when_the_workers_are_gone(tmp_path)
         assert time.monotonic() - t0 < 20
     finally:
         stop(procs)
+
+
+def test_readme_shows_the_scripts_the_tests_run():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("sweep-array.sbatch", "sweep-dask.sbatch"):
+        script = (ROOT / "docs" / "hpc" / name).read_text(encoding="utf-8")
+        assert f"[`docs/hpc/{name}`](docs/hpc/{name}):\n\n```bash\n{script}```" in text, name

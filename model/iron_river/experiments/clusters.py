@@ -48,6 +48,7 @@ JOB_OPTIONS = ("jobs", "cores_per_job", "memory", "walltime", "queue", "account"
 JOB_OPTIONS += ("interface", "lifetime")
 CLOSE_TIMEOUT = 30.0  # seconds for closing the cluster (cancelling the jobs) before scancel
 QUEUE_POLL = 5.0  # seconds between asking the batch system (squeue) before any worker joined
+WAITING_NOTE = 60.0  # seconds between "waiting for workers" lines
 
 
 class EngineError(ValueError):
@@ -425,14 +426,29 @@ class _Watch:
         return msg
 
     def wait_for_first(self) -> float:
-        """Block until a worker is there (or raise); return the seconds waited."""
-        t0 = time.monotonic()
+        """Block until a worker is there (or raise); return the seconds waited.
+
+        Says every :data:`WAITING_NOTE` s (a third of the timeout if shorter) what the jobs
+        are doing: a queue wait can be long.
+        """
+        t0 = told = time.monotonic()
+        every = min(WAITING_NOTE, self.opts.timeout / 3) if self.opts.timeout else WAITING_NOTE
         while True:
             failure = self.check()
             if failure is not None:
                 raise failure
             if self.seen:
                 return time.monotonic() - t0
+            if time.monotonic() - told > every:
+                told = time.monotonic()
+                ids = list(getattr(self.cluster, "job_ids", []))
+                states = jobqueue.job_states(self.cluster.kind, ids) if ids else None
+                jobs = ", ".join(f"{j} {states.get(j, 'ended')}" for j in ids) if states else ""
+                print(
+                    f"waiting for workers ({told - t0:.0f} s of --worker-timeout "
+                    f"{self.opts.timeout:g} s)" + (f": job(s) {jobs}" if jobs else ""),
+                    file=sys.stderr,
+                )
             time.sleep(0.25)
 
     def start(self) -> None:
