@@ -38,6 +38,7 @@ def parse(*argv: str) -> argparse.Namespace:
         (["--dry-run"], "it needs --cluster"),
         (["--dashboard", "0.0.0.0:8787"], "--dashboard applies to --cluster and --local-dask"),
         (["--scheduler-file", "/nonexistent.json"], "does not exist"),
+        (["--cluster", "slurm", "--interface", "nope0"], "not a network interface of this"),
     ],
 )
 def test_options_that_cannot_work_are_named(argv, message):
@@ -98,6 +99,13 @@ def test_a_refused_submission_is_quoted_from_the_batch_system():
     assert jobqueue.refusal_message(exc) == (
         "sbatch refused the worker job: sbatch: error: Batch job submission failed: Invalid account"
     )
+
+
+def test_a_dry_run_that_cannot_work_writes_nothing(spec_path, tmp_path):
+    out = tmp_path / "out"
+    r = sweep_cli(str(spec_path), "--out", str(out), "--cluster", "slurm", "--interface", "ib9")
+    assert r.returncode == 2 and "--interface ib9 is not a network interface" in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
 
 
 def test_dry_run_of_the_report_prints_the_job_script_and_writes_nothing(tmp_path):

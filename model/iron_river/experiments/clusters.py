@@ -186,6 +186,17 @@ class EngineOptions:
     def _check_job(self) -> None:
         from dask.utils import parse_bytes, parse_timedelta
 
+        if self.interface is not None:
+            import psutil
+
+            here = sorted(psutil.net_if_addrs())
+            if self.interface not in here:
+                raise EngineError(
+                    f"--interface {self.interface} is not a network interface of this machine "
+                    f"(it has {', '.join(here)}): give the one the compute nodes reach it on "
+                    "(`ip -br addr` lists them with their addresses)"
+                )
+
         for name, value in (("--jobs", self.jobs), ("--cores-per-job", self.cores_per_job)):
             if value < 1:
                 raise EngineError(f"{name} must be >= 1, got {value}")
@@ -284,11 +295,13 @@ def job_script(args: Any, *, log_directory: Path | None = None, job_name: str = 
     opts = EngineOptions.of(args)
     opts.check(args)
     made = _missing_parents(Path(log_directory)) if log_directory else []
-    cluster = _cluster(opts, log_directory, job_name)
     try:
-        return cluster.job_script()
+        cluster = _cluster(opts, log_directory, job_name)
+        try:
+            return cluster.job_script()
+        finally:
+            cluster.close()
     finally:
-        cluster.close()
         _remove_if_empty(made)  # dask-jobqueue creates the log folder
 
 
@@ -522,7 +535,10 @@ def _connect(opts: EngineOptions, log_directory: Path | None, job_name: str, sta
         stack.callback(client.close)
         print(f"Dask dashboard: {_dashboard_link(client, opts)}", file=sys.stderr)
         return client, None, f"Dask LocalCluster of {n} processes"
-    cluster = _cluster(opts, log_directory, job_name)
+    try:
+        cluster = _cluster(opts, log_directory, job_name)
+    except (RuntimeError, ValueError, OSError) as e:  # e.g. the --dashboard port is taken
+        raise EngineError(f"could not start the Dask scheduler for the worker jobs: {e}") from None
     stack.callback(_close_jobs, cluster)
     cluster.adapt(minimum_jobs=opts.jobs, maximum_jobs=opts.jobs)  # replaces jobs that end
     client = Client(cluster)
