@@ -437,7 +437,7 @@ def test_no_worker_within_the_timeout_is_a_clear_error(slow, tmp_path):
         assert time.monotonic() - t0 < 60
         assert "no Dask worker joined within 5 s (--worker-timeout" in r.stderr
         assert re.search(
-            r"waiting for workers \(\d s of --worker-timeout 5 s\): job\(s\) \d+ PENDING", r.stderr
+            r"waiting for workers \(\d s, of --worker-timeout 5 s\): job\(s\) \d+ PENDING", r.stderr
         )
         (job,) = cancelled_ids(r.stderr)
         assert f"{job} PENDING (Resources)" in r.stderr

@@ -457,9 +457,14 @@ class _Watch:
                 ids = list(getattr(self.cluster, "job_ids", []))
                 states = jobqueue.job_states(self.cluster.kind, ids) if ids else None
                 jobs = ", ".join(f"{j} {states.get(j, 'ended')}" for j in ids) if states else ""
+                limit = (
+                    f"of --worker-timeout {self.opts.timeout:g} s"
+                    if self.opts.timeout
+                    else "no --worker-timeout"
+                )
                 print(
-                    f"waiting for workers ({told - t0:.0f} s of --worker-timeout "
-                    f"{self.opts.timeout:g} s)" + (f": job(s) {jobs}" if jobs else ""),
+                    f"waiting for workers ({told - t0:.0f} s, {limit})"
+                    + (f": job(s) {jobs}" if jobs else ""),
                     file=sys.stderr,
                 )
             time.sleep(0.25)
