@@ -77,7 +77,8 @@ def main() -> int:
             v = [t[k] for t in ts]
             summary[name, k] = (min(v), statistics.median(v))
         print(
-            f"{name:5s}  wall min {summary[name, 'wall'][0]:.2f} median {summary[name, 'wall'][1]:.2f}"
+            f"{name:5s}  wall min {summary[name, 'wall'][0]:.2f} "
+            f"median {summary[name, 'wall'][1]:.2f}"
             f"   cpu min {summary[name, 'cpu'][0]:.2f} median {summary[name, 'cpu'][1]:.2f}"
         )
     for k in ("wall", "cpu"):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -48,3 +52,34 @@ def baseline_runs() -> list[Run]:
 @pytest.fixture(scope="session")
 def x100_runs() -> list[Run]:
     return runs(small("interdiction_x100.toml", scale=200), n=4)
+
+
+# ---------------------------------------------------------------------------- Slurm
+
+
+@functools.cache
+def slurm_missing() -> str | None:
+    """Why no Slurm can take jobs here (None: one can)."""
+    if shutil.which("sbatch") is None or shutil.which("sinfo") is None:
+        return "no Slurm here (sbatch/sinfo not on PATH); start one with .ci/slurm-up (root)"
+    try:
+        r = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return "sinfo did not answer within 20 s: slurmctld is not running (.ci/slurm-up)"
+    states = r.stdout.split()
+    if r.returncode != 0 or not any(s in ("idle", "mix", "alloc", "comp") for s in states):
+        said = (r.stdout + r.stderr).strip() or "nothing"
+        return f"no Slurm node takes jobs (sinfo: {said}); start one with .ci/slurm-up (root)"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before fixtures submit anything
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("slurm") is None:
+        return
+    reason = slurm_missing()
+    if reason is None:
+        return
+    if os.environ.get("IRON_RIVER_REQUIRE_SLURM") == "1":
+        pytest.fail(f"IRON_RIVER_REQUIRE_SLURM=1 but {reason}", pytrace=False)
+    pytest.skip(reason)

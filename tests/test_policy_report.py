@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from iron_river.experiments import report
+from iron_river.experiments import clusters, report
 from tests.conftest import ROOT
 
 NUMBER = re.compile(r"(?<![\w.])[+\-−]?\d(?:[\d,]*\d)?(?:\.\d+)?%?")
@@ -118,7 +118,8 @@ def test_design_backends_agree_and_deduplicate():
     cfg = {"quiet": True, "replicates": 1}
     runs = {}
     for workers in (1, 2):
-        d = report.Design(report.Config.quick(workers=workers, **cfg))
+        engine = clusters.EngineOptions(workers=workers)
+        d = report.Design(report.Config.quick(engine=engine, **cfg))
         a = d.add(ROOT / "scenarios" / "interdiction_x100.toml", {}, range(1))
         b = d.add(ROOT / "scenarios" / "baseline.toml", {report.INTERDICTION: 0.22}, range(1))
         assert a == b  # the same resolved scenario and seed: one run

@@ -1,8 +1,9 @@
 """The ``iron-river`` command: run scenarios, validate the baseline, compare, list parameters.
 
 Bad input (a scenario file that is missing, malformed or misspelt, a value out of
-range, an unwritable output folder) ends with one clear message and exit code 2,
-before anything runs and with nothing written.
+range, an unwritable output folder, engine options that cannot work or a worker job the
+batch system refuses) ends with one clear message and exit code 2, with nothing written.
+No Dask worker within ``--worker-timeout`` ends with exit code 1; Ctrl-C with 130.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 from iron_river import __version__
-from iron_river.experiments import calibration, report, sensitivity
+from iron_river.experiments import calibration, clusters, report, sensitivity
 from iron_river.experiments.compare import compare
 from iron_river.experiments.runs import run_replicates
 from iron_river.outputs.files import check_writable, write_results
@@ -206,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"iron-river: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except clusters.EngineError as exc:  # bad engine options, or a job the batch system refused
+        print(f"iron-river: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except clusters.NoWorkersError as exc:
+        print(f"iron-river: error: {exc}; nothing was written", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"iron-river: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

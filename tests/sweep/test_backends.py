@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import filecmp
 import os
-import subprocess
-import time
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from sweep_helpers import DASK, LEVER, STRAW, sweep_cli, write_spec
+from sweep_helpers import (
+    LEVER,
+    STRAW,
+    assert_identical,
+    dask_scheduler,
+    dask_workers,
+    stop,
+    sweep_cli,
+    write_spec,
+)
 
 from iron_river.experiments import backends
 from iron_river.sweep import engine, store
@@ -49,19 +55,6 @@ def reference(spec, tmp_path_factory):
     assert summary.done == 18 and summary.failed == 0 and summary.missing == 0
     store.collect([out])
     return out
-
-
-def assert_identical(a: Path, b: Path, collected: bool = True) -> None:
-    names = sorted(p.name for p in (a / "batches").iterdir())
-    assert names == sorted(p.name for p in (b / "batches").iterdir())
-    assert len(names) == 10  # 5 batches x (runs + weekly)
-    for n in names:
-        assert filecmp.cmp(a / "batches" / n, b / "batches" / n, shallow=False), n
-    files = ["manifest.json", "spec.toml"]
-    if collected:
-        files += ["runs.parquet", "weekly.parquet"]
-    for n in files:
-        assert filecmp.cmp(a / n, b / n, shallow=False), n
 
 
 def test_reference_contents(reference, spec):
@@ -111,65 +104,16 @@ def test_local_cluster_matches(reference, spec, tmp_path):
 def dask_processes(tmp_path):
     """`dask scheduler` + `dask worker` as separate processes on 127.0.0.1; torn down after."""
     sched_file = tmp_path / "scheduler.json"
-    procs = [
-        subprocess.Popen(
-            [
-                DASK,
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--dashboard-address",
-                "127.0.0.1:0",
-                "--scheduler-file",
-                str(sched_file),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    ]
-    deadline = time.monotonic() + 60
-    while not sched_file.exists():
-        assert time.monotonic() < deadline, "scheduler did not start"
-        time.sleep(0.1)
-    procs.append(
-        subprocess.Popen(
-            [
-                DASK,
-                "worker",
-                "--scheduler-file",
-                str(sched_file),
-                "--nworkers",
-                "2",
-                "--nthreads",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--dashboard-address",
-                "127.0.0.1:0",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    )
-    from distributed import Client
-
-    with Client(scheduler_file=str(sched_file), timeout="30s") as c:
-        c.wait_for_workers(2, timeout=60)
+    procs = [dask_scheduler(sched_file)]
     try:
+        procs.append(dask_workers(sched_file, 2))
+        from distributed import Client
+
+        with Client(scheduler_file=str(sched_file), timeout="30s") as c:
+            c.wait_for_workers(2, timeout=60)
         yield sched_file
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, 9)
-                p.wait()
+        stop(procs)
 
 
 def test_separate_scheduler_and_worker_processes_match(reference, spec, tmp_path, dask_processes):

@@ -23,9 +23,12 @@ LEVER = "policy.us_southbound_interdiction"
 @pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
 def test_shipped_sweeps_are_valid(path):
     plan = build_plan(load_spec(path, adapter), adapter, "iron_river.experiments.binding")
-    assert len(plan.runs) >= 200
     xs = sorted({p[LEVER] for p in plan.points})
     assert xs[0] == IronRiverScenario().value(LEVER) and xs[-1] == 0.5
+    if path.stem == "smoke":  # a setup check, not an answer: tiny and quick
+        assert len(plan.runs) <= 16 and plan.spec.fixed["scale"] >= 1000
+        return
+    assert len(plan.runs) >= 200
     assert plan.spec.replicates >= (20 if len(plan.spec.axes) == 1 else 10)
 
 

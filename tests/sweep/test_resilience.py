@@ -13,9 +13,9 @@ from pathlib import Path
 import psutil
 import pyarrow.parquet as pq
 import pytest
-from sweep_helpers import DASK, LEVER, PY, sweep_cli, write_spec
+from sweep_helpers import LEVER, PY, dask_scheduler, dask_workers, stop, sweep_cli, write_spec
 
-from iron_river.experiments import backends
+from iron_river.experiments import backends, jobqueue
 from iron_river.sweep import store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
@@ -137,49 +137,9 @@ def test_a_killed_dask_worker_is_replaced(tmp_path):
     spec = slow_spec(tmp_path / "s", sleep=0.1)
     out = tmp_path / "out"
     sched_file = tmp_path / "scheduler.json"
-    procs = [
-        subprocess.Popen(
-            [
-                DASK,
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--dashboard-address",
-                "127.0.0.1:0",
-                "--scheduler-file",
-                str(sched_file),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    ]
+    procs = [dask_scheduler(sched_file)]
     try:
-        while not sched_file.exists():
-            time.sleep(0.1)
-        procs.append(
-            subprocess.Popen(
-                [
-                    DASK,
-                    "worker",
-                    "--scheduler-file",
-                    str(sched_file),
-                    "--nworkers",
-                    "2",
-                    "--nthreads",
-                    "1",
-                    "--host",
-                    "127.0.0.1",
-                    "--dashboard-address",
-                    "127.0.0.1:0",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
+        procs.append(dask_workers(sched_file, 2))
         from distributed import Client
 
         with Client(scheduler_file=str(sched_file), timeout="30s") as client:
@@ -193,14 +153,7 @@ def test_a_killed_dask_worker_is_replaced(tmp_path):
         st = store.status(out)
         assert (st.done, st.failed, st.missing) == (40, 0, 0)
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+        stop(procs)
 
 
 def test_a_task_that_keeps_killing_its_pool_worker_is_reported_lost(tmp_path, monkeypatch):
@@ -233,7 +186,7 @@ def test_a_task_that_keeps_killing_its_pool_worker_is_reported_lost(tmp_path, mo
 
 @pytest.mark.parametrize("walltime", ["01:00:00", "2-00:00:00", "30:00", "90", "1-12"])
 def test_worker_lifetime_is_shorter_than_walltime(walltime):
-    minutes = int(backends.lifetime_for(walltime).removesuffix("m"))
+    minutes = int(jobqueue.lifetime_for(walltime)[0].removesuffix("m"))
     total = {"01:00:00": 60, "2-00:00:00": 2880, "30:00": 30, "90": 90, "1-12": 2160}[walltime]
     assert total - max(5, total * 0.05) - 1 <= minutes < total
 

@@ -15,6 +15,8 @@ Backends all offer ``results(payloads) -> iterator of (batch, result or exceptio
 - :class:`DaskBackend`: any ``distributed.Client``; Dask recomputes the tasks of a killed worker
   and ``retries=`` re-runs failed tasks;
 - :class:`SerialBackend`: in this process (debugging, benchmarks).
+
+Which backend a command gets, and Dask clusters as batch jobs, are :mod:`.clusters`' business.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -32,7 +35,6 @@ from typing import Any
 
 from iron_river.experiments.worker import run_batch, run_batches
 
-JOBQUEUE = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster", "lsf": "LSFCluster"}
 TASK_SECONDS = 1.0  # compute per task: engine overhead ~ms per task stays well under 5%
 MAX_BATCHES_PER_TASK = 256
 
@@ -143,6 +145,7 @@ class SerialBackend:
     """Run batches one after another in this process."""
 
     workers = 1
+    name = "serial, in this process"
 
     def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
         """Yield (batch, result or exception) in batch order."""
@@ -167,6 +170,7 @@ class PoolBackend(_TaskBackend):
     def __init__(self, workers: int | None = None, retries: int = 2):
         self.workers = workers or available_cores()
         self.retries = retries
+        self.name = f"local pool of {self.workers} processes"
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -222,26 +226,31 @@ class DaskBackend(_TaskBackend):
         retries: Dask ``retries=`` for each task (a task whose worker died is recomputed anyway).
         key_prefix: Task key prefix (the design hash, so two sweeps never share keys).
         owned: Objects (cluster, client) to close with the backend.
+        name: Where the runs go, for reports.
     """
 
+    REFRESH = 1.0  # seconds between asking the scheduler how many workers there are
+
     def __init__(
-        self, client: Any, retries: int = 2, key_prefix: str = "iron-river", owned: tuple = ()
+        self,
+        client: Any,
+        retries: int = 2,
+        key_prefix: str = "iron-river",
+        owned: tuple = (),
+        name: str = "Dask",
     ):
         self.client, self.retries, self.key_prefix, self.owned = client, retries, key_prefix, owned
-        self._tasks = 0
+        self.name = name
+        self._count, self._counted = 1, -math.inf
 
     @property
     def workers(self) -> int:
-        """Return the worker threads currently in the cluster."""
-        info = self.client.scheduler_info(n_workers=-1)["workers"]
-        return sum(w.get("nthreads", 1) for w in info.values()) or 1
-
-    def _capacity(self) -> int:
-        # workers join and leave (batch jobs): ask the scheduler now and then, not every task
-        if self._tasks % 16 == 0:
-            self._cached = 2 * self.workers
-        self._tasks += 1
-        return self._cached
+        """Worker threads in the cluster now (they join and leave: asked at most once a second)."""
+        now = time.monotonic()
+        if now - self._counted > self.REFRESH:
+            self._count = sum(self.client.nthreads().values())
+            self._counted = now
+        return self._count
 
     def results(self, payloads: dict[int, dict]) -> Iterator[tuple[int, Any]]:
         """Yield (batch, result or exception) as tasks finish."""
@@ -267,59 +276,3 @@ class DaskBackend(_TaskBackend):
         """Close the client and any cluster this backend started."""
         for obj in self.owned:
             obj.close()
-
-
-def lifetime_for(walltime: str) -> str:
-    """Worker ``--lifetime`` a few minutes short of a walltime.
-
-    Accepts Slurm's forms (``M``, ``M:S``, ``H:M:S``, ``D-H``, ``D-H:M``, ``D-H:M:S``), which
-    include PBS's ``H:M:S``.
-    """
-    days, _, clock = walltime.rpartition("-")
-    parts = [int(x) for x in clock.split(":")]
-    if days:
-        h, m, sec = [*parts, 0, 0][:3]
-    else:
-        h, m, sec = {1: [0, *parts, 0], 2: [0, *parts], 3: parts}[len(parts)]
-    minutes = int(days or 0) * 1440 + h * 60 + m + sec / 60
-    return f"{max(1, int(minutes - max(5, minutes * 0.05)))}m"
-
-
-def jobqueue_cluster(
-    kind: str,
-    *,
-    cores: int,
-    memory: str,
-    walltime: str,
-    queue: str | None,
-    account: str | None,
-    interface: str | None,
-    python: str | None = None,
-):
-    """Return a dask-jobqueue cluster (not yet scaled): one single-threaded worker process per core.
-
-    Without ``interface`` the scheduler listens on 127.0.0.1 only (fine for ``--dry-run``);
-    on a real cluster pass the interface compute nodes reach (``ib0``, ``eth0``).
-    """
-    import dask_jobqueue
-
-    cls = getattr(dask_jobqueue, JOBQUEUE[kind])
-    scheduler_options = {"dashboard_address": "127.0.0.1:0"}
-    if interface is None:
-        scheduler_options["host"] = "127.0.0.1"
-    kwargs = {
-        "cores": cores,
-        "processes": cores,
-        "memory": memory,
-        "walltime": walltime,
-        "queue": queue,
-        "account": account,
-        "interface": interface,
-        "scheduler_options": scheduler_options,
-        "worker_extra_args": ["--lifetime", lifetime_for(walltime), "--lifetime-stagger", "4m"],
-    }
-    if python:
-        kwargs["python"] = python
-    if kind == "lsf":  # LSF calls the account "project"
-        kwargs["project"] = kwargs.pop("account")
-    return cls(**{k: v for k, v in kwargs.items() if v is not None})

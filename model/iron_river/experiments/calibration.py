@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from iron_river import __version__
+from iron_river.experiments import clusters
 from iron_river.experiments.runs import simulate
 from iron_river.outputs.files import atomic_folder, check_writable
 from iron_river.outputs.targets import TARGETS
@@ -204,8 +205,8 @@ def evaluate(task: tuple[bytes, tuple[int, int, int]]) -> Any:
 class Evaluator:
     """Evaluates batches of candidates in order: in this process, a local pool, or Dask."""
 
-    def __init__(self, workers: int = 1, client: Any = None):
-        self.client, self.workers = client, workers
+    def __init__(self, workers: int = 1, client: Any = None, retries: int = 2):
+        self.client, self.workers, self.retries = client, workers, retries
         self._pool = ProcessPoolExecutor(workers) if client is None and workers > 1 else None
         if client is not None:
             info = client.scheduler_info(n_workers=-1)["workers"]
@@ -214,7 +215,7 @@ class Evaluator:
     def map(self, tasks: list) -> list:
         """Results in the order of ``tasks``."""
         if self.client is not None:
-            futures = self.client.map(evaluate, tasks, pure=False)
+            futures = self.client.map(evaluate, tasks, pure=False, retries=self.retries)
             return self.client.gather(futures)
         if self._pool is not None:
             return list(self._pool.map(evaluate, tasks))
@@ -303,7 +304,7 @@ def deterministic_sampler(evaluator: Evaluator, seed: int, batch: int, cache: Ca
 # ---------------------------------------------------------------------------- the fit
 
 
-def fit(cfg: FitConfig, workers: int = 1, client: Any = None) -> dict[str, Any]:
+def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) -> dict[str, Any]:
     """Run (or resume) the fit and write the posterior and its figures into ``cfg.out``."""
     import pyabc
 
@@ -326,7 +327,7 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None) -> dict[str, Any]:
         if cfg.quiet
         else (lambda m: print(f"\rcalibrate: {m}", end="", file=sys.stderr))
     )
-    evaluator = Evaluator(workers, client)
+    evaluator = Evaluator(workers, client, retries)
     cache = Cache(out / "evaluations.sqlite")
     np.random.seed(np.random.SeedSequence(cfg.seed).generate_state(4))  # noqa: NPY002
     obs = observed()
@@ -342,15 +343,17 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None) -> dict[str, Any]:
     db = f"sqlite:///{(out / 'abc.db').resolve()}"
     t0 = time.perf_counter()
     try:
-        if (out / "abc.db").exists() and pyabc.History(db).n_populations > 0:
-            abc.load(db, 1, obs)
+        done = 0
+        if (out / "abc.db").exists() and (done := pyabc.History(db).n_populations) > 0:
+            history = abc.load(db, 1, obs)
         else:
             abc.new(db, obs)
-        history = abc.run(
-            minimum_epsilon=cfg.min_epsilon,
-            max_nr_populations=cfg.generations,
-            max_total_nr_simulations=cfg.max_simulations,
-        )
+        if done < cfg.generations:  # --generations counts the fit's, not this run's
+            history = abc.run(
+                minimum_epsilon=cfg.min_epsilon,
+                max_nr_populations=cfg.generations - done,
+                max_total_nr_simulations=cfg.max_simulations,
+            )
     finally:
         evaluator.close()
         if not cfg.quiet:
@@ -423,7 +426,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for name in ("particles", "generations", "years", "max_simulations"):
         if getattr(args, name) < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} must be at least 1")
-    meta = fit(cfg, workers=args.workers)
+    opts = clusters.EngineOptions.of(args)
+    if clusters.dry_run(args, log_directory=cfg.out / "logs", job_name="ir-calibrate"):
+        return 0
+    if opts.engine == "local":
+        meta = fit(cfg, workers=opts.workers or 1)
+    else:
+        with clusters.open_client(
+            args, log_directory=cfg.out / "logs", job_name="ir-calibrate"
+        ) as client:
+            meta = fit(cfg, client=client, retries=opts.retries)
     print(
         f"posterior: {cfg.out / 'posterior'} ({meta['particles']} particles, "
         f"{meta['generations']} generations, {meta['simulations']} simulations, "
@@ -454,7 +466,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--burn-in-years", type=int, default=5)
     p.add_argument("--seed", type=int, default=20190101)
     p.add_argument("--batch", type=int, default=0, help="candidates per batch (0: 2 x workers)")
-    p.add_argument("--workers", type=int, default=1, help="local processes")
     p.add_argument("--out", type=Path, default=Path("results/calibration"))
     p.add_argument("--quiet", action="store_true")
+    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_calibrate)

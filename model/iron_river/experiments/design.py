@@ -4,8 +4,9 @@ Every experiment (``compare``, ``report``, ``sensitivity``, ``calibrate``) state
 (scenario file, overrides, replicate): replicate ``r`` always gets seed ``r`` of the root
 seed (:mod:`.seeds`), so a policy run and the baseline run with the same ``r`` share their
 random numbers, and their difference is mostly the policy's. Identical runs (same resolved
-scenario and seed) are run once. Runs go through :mod:`.backends`: in this process by
-default, on a local pool with ``workers > 1``, or on a Dask cluster given its address.
+scenario and seed) are run once. Runs go through :mod:`.backends` on the engine the
+command's options choose (:mod:`.clusters`): in this process by default, on a local pool with
+``--workers N``, on a running Dask cluster, or on Dask workers submitted as batch jobs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import json
 import math
 import sys
 import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import backends
+from iron_river.experiments import clusters
 from iron_river.scenario import load_scenario
 
 INTERDICTION = "policy.us_southbound_interdiction"
@@ -48,8 +48,7 @@ class Config:
     seed: int = 20190101
     scenarios: Path = Path("scenarios")
     out: Path = Path("results/report")
-    workers: int = 1
-    scheduler: str | None = None
+    engine: Any = None  # engine options (clusters.EngineOptions or parsed args); None: serial
     quiet: bool = False
     sensitivity: Path | None = None  # a sensitivity spec to run and include
     is_quick: bool = False
@@ -101,14 +100,36 @@ def _canonical(path: Path, values: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()
 
 
-class Design:
-    """A set of runs, deduplicated, executed on the sweep engine (or serially without it)."""
+def open_backend(cfg: Config, command: str) -> Any:
+    """The backend of a command's runs (context manager): ``cfg.engine``, serial by default.
 
-    def __init__(self, cfg: Config):
+    Worker-job logs go to ``<folder of cfg.out>/logs`` (the report folder itself is replaced
+    in one rename when it is written), named ``ir-<command>-<job id>.out``.
+    """
+    return clusters.open_backend(
+        cfg.engine if cfg.engine is not None else clusters.EngineOptions(),
+        key_prefix=f"iron-river-{command}",
+        log_directory=Path(cfg.out).parent / "logs",
+        job_name=f"ir-{command}",
+        default_workers=1,
+    )
+
+
+class Design:
+    """A set of runs, deduplicated, executed on a backend (:func:`open_backend`).
+
+    Args:
+        cfg: sizes, seeds and the engine.
+        backend: an open backend to run on (kept open); None: open ``cfg.engine`` for each
+            :meth:`run`.
+    """
+
+    def __init__(self, cfg: Config, backend: Any = None):
         self.cfg = cfg
+        self.backend = backend
         self.jobs: dict[tuple[str, int], Job] = {}
         self.results: dict[tuple[str, int], dict[str, float]] = {}
-        self.backend_name = ""
+        self.backend_name = getattr(backend, "name", "")
         self._keys: dict[tuple[Path, tuple], str] = {}
 
     def add(self, path: Path, values: dict[str, Any], replicates: Iterable[int]) -> list:
@@ -133,7 +154,14 @@ class Design:
         todo = {k: j for k, j in self.jobs.items() if k not in self.results}
         if not todo:
             return
-        backend = self._backend()
+        if self.backend is not None:
+            self._run(self.backend, todo)
+            return
+        with open_backend(self.cfg, "design") as backend:
+            self._run(backend, todo)
+
+    def _run(self, backend: Any, todo: dict) -> None:
+        self.backend_name = backend.name
         order = list(todo)
         payloads = {
             i: {
@@ -146,34 +174,15 @@ class Design:
             }
             for i, k in enumerate(order)
         }
-        t0, done = time.perf_counter(), 0
-        try:
-            for i, result in backend.results(payloads):
-                if isinstance(result, BaseException):
-                    raise RuntimeError(f"run {order[i]} failed: {result}")
-                row = result["rows"][0]
-                if row["error"]:
-                    raise RuntimeError(f"run {order[i]} failed: {row['error']}")
-                self.results[order[i]] = row["metrics"]
-                done += 1
-                self._progress(done, len(order), t0)
-        finally:
-            backend.close()
-
-    def _backend(self) -> Any:
-        if self.cfg.scheduler:
-            from distributed import Client
-
-            client = Client(self.cfg.scheduler)
-            self.backend_name = f"Dask cluster at {self.cfg.scheduler}"
-            # a fresh key prefix per call: task keys of an earlier design must never be reused
-            prefix = f"iron-river-{uuid.uuid4().hex[:12]}"
-            return backends.DaskBackend(client, key_prefix=prefix, owned=(client,))
-        if self.cfg.workers > 1:
-            self.backend_name = f"local pool of {self.cfg.workers} processes"
-            return backends.PoolBackend(self.cfg.workers)
-        self.backend_name = "serial, in this process"
-        return backends.SerialBackend()
+        t0 = time.perf_counter()
+        for done, (i, result) in enumerate(backend.results(payloads), start=1):
+            if isinstance(result, BaseException):
+                raise RuntimeError(f"run {order[i]} failed: {result}")
+            row = result["rows"][0]
+            if row["error"]:
+                raise RuntimeError(f"run {order[i]} failed: {row['error']}")
+            self.results[order[i]] = row["metrics"]
+            self._progress(done, len(order), t0)
 
     def _progress(self, done: int, total: int, t0: float) -> None:
         if not self.cfg.quiet:

@@ -12,8 +12,9 @@ The report (``results/report/REPORT.md`` with figures and ``report.json``) answe
 5. a summary in plain words.
 
 The runs are a paired design (:mod:`.design`): in this process by default, on a local pool
-with ``--workers N``, or on a Dask cluster with ``--scheduler ADDRESS``; the text and figures
-are written by :mod:`.report_writer`.
+with ``--workers N``, on a Dask cluster (``--scheduler ADDRESS``) or on Dask workers submitted
+as batch jobs (``--cluster slurm``; the options of :mod:`.clusters`); the text and figures are
+written by :mod:`.report_writer`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import sensitivity
+from iron_river.experiments import clusters, sensitivity
 from iron_river.experiments.design import (
     INTERDICTION,
     Config,
@@ -35,6 +36,7 @@ from iron_river.experiments.design import (
     band,
     elasticity,
     interdiction_points,
+    open_backend,
     paired_change,
 )
 from iron_river.experiments.report_writer import (
@@ -71,6 +73,8 @@ def _policy_scenarios(folder: Path) -> list[Path]:
 def build_report(cfg: Config) -> dict[str, Any]:
     """Run everything, write REPORT.md, figures and report.json into ``cfg.out`` atomically.
 
+    Every run (the sensitivity file's too) goes to one backend, opened once from ``cfg.engine``.
+
     Returns:
         The content of report.json.
     """
@@ -81,9 +85,13 @@ def build_report(cfg: Config) -> dict[str, Any]:
     policies = _policy_scenarios(cfg.scenarios)
     for p in policies:
         load_scenario(p)  # every scenario valid before anything runs (ScenarioError)
+    with open_backend(cfg, "report") as backend:
+        return _build(cfg, Design(cfg, backend), base_path, policies)
+
+
+def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -> dict[str, Any]:
     reps = range(cfg.replicates)
     screen_reps = range(cfg.n_screen)
-    design = Design(cfg)
 
     base_keys = design.add(base_path, {}, reps)
     policy_keys = {p.stem: design.add(p, {}, reps) for p in policies}
@@ -133,7 +141,7 @@ def build_report(cfg: Config) -> dict[str, Any]:
 
     with atomic_folder(cfg.out) as tmp:
         if cfg.sensitivity is not None:
-            data["sensitivity"] = _sensitivity(cfg, tmp / "sensitivity")
+            data["sensitivity"] = _sensitivity(cfg, tmp / "sensitivity", design.backend)
         figures = _figures(tmp, data)
         text = _markdown(data, figures, cite, policies)
         (tmp / "REPORT.md").write_text(text, encoding="utf-8")
@@ -257,16 +265,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         "points": args.points,
         "screen_replicates": args.screen_replicates,
         "seed": args.seed,
-        "workers": args.workers,
-        "scheduler": args.scheduler,
         "sensitivity": Path(args.sensitivity) if args.sensitivity else None,
     }
     cfg = make(
         **{k: v for k, v in given.items() if v is not None},
         scenarios=Path(args.scenarios),
         out=Path(args.out),
+        engine=clusters.EngineOptions.of(args),
         quiet=args.quiet,
     )
+    if clusters.dry_run(args, log_directory=cfg.out.parent / "logs", job_name="ir-report"):
+        return 0
     if cfg.points < 2:
         raise ScenarioError(f"must be at least 2, got {cfg.points}", key="--points")
     data = build_report(cfg)
@@ -290,8 +299,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, help="root seed (default 20190101)")
     p.add_argument("--scenarios", default="scenarios", help="folder of scenario files")
     p.add_argument("--out", default="results/report", help="report folder")
-    p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument(
         "--sensitivity",
         metavar="SPEC",
@@ -304,19 +311,20 @@ def register(subparsers: Any) -> None:
         help="tiny smoke-test report: scale 5000, 1 year, no burn-in, 2 replicates, 3 points",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_report)
 
 
 # ---------------------------------------------------------------------------- global sensitivity
 
 
-def _sensitivity(cfg: Config, out: Path) -> dict[str, Any]:
+def _sensitivity(cfg: Config, out: Path, backend: Any) -> dict[str, Any]:
     """Run a sensitivity file (tiny sizes under ``--quick``) into ``out``; return its indices."""
     spec = sensitivity.load_spec(cfg.sensitivity)
     if cfg.is_quick:
         spec.samples, spec.replicates = 2, min(spec.replicates, cfg.replicates)
         spec.years, spec.scale, spec.burn_in_years = cfg.years, cfg.scale, cfg.burn_in_years
-    res = sensitivity.run(spec, out, workers=cfg.workers, scheduler=cfg.scheduler, quiet=cfg.quiet)
+    res = sensitivity.run(spec, out, backend=backend, quiet=cfg.quiet)
     res["spec"] = str(cfg.sensitivity)
     res["figure"] = "sensitivity/indices.png"
     return res

@@ -42,7 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments.design import Config, Design, paired_change
+from iron_river.experiments import clusters
+from iron_river.experiments.design import Config, Design, open_backend, paired_change
 from iron_river.outputs.files import atomic_folder, check_writable
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
 
@@ -227,11 +228,19 @@ def run(
     spec: SensitivitySpec,
     out: Path,
     *,
-    workers: int = 1,
-    scheduler: str | None = None,
+    engine: Any = None,
+    backend: Any = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Run the design, compute indices, write the tables and figure into ``out`` atomically."""
+    """Run the design, compute indices, write the tables and figure into ``out`` atomically.
+
+    Args:
+        spec: the sensitivity file.
+        out: the results folder.
+        engine: engine options (:class:`clusters.EngineOptions` or parsed args); None: serial.
+        backend: an open backend to use instead (e.g. the report's).
+        quiet: no progress output.
+    """
     check_writable(out)
     cfg = Config(
         replicates=spec.replicates,
@@ -239,12 +248,18 @@ def run(
         scale=spec.scale,
         burn_in_years=spec.burn_in_years,
         seed=spec.root_seed,
-        workers=workers,
-        scheduler=scheduler,
+        out=out,
+        engine=engine,
         quiet=quiet,
     )
+    if backend is None:
+        with open_backend(cfg, "sensitivity") as opened:
+            return _run(spec, out, Design(cfg, opened))
+    return _run(spec, out, Design(cfg, backend))
+
+
+def _run(spec: SensitivitySpec, out: Path, design: Design) -> dict[str, Any]:
     x = design_matrix(spec)
-    design = Design(cfg)
     reps = range(spec.replicates)
     names = list(spec.parameters)
     rows = []
@@ -348,7 +363,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
     out = Path(args.out) if args.out else Path("results") / "sensitivity" / spec.name
-    res = run(spec, out, workers=args.workers or 1, scheduler=args.scheduler, quiet=args.quiet)
+    if clusters.dry_run(args, log_directory=out.parent / "logs", job_name="ir-sensitivity"):
+        return 0
+    res = run(spec, out, engine=clusters.EngineOptions.of(args), quiet=args.quiet)
     print(f"sensitivity: {out} ({res['runs']} runs, {res['rows']} design rows, {spec.method})")
     for output, o in res["outputs"].items():
         key = "ST" if spec.method == "sobol" else "mu_star"
@@ -372,7 +389,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scale", type=float, help="override the scale")
     p.add_argument("--burn-in-years", type=int, help="override the burn-in")
     p.add_argument("--out", help="results folder (default results/sensitivity/<name>/)")
-    p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
-    p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_sensitivity)

@@ -47,11 +47,11 @@ def as_markdown() -> str:
         "| key | role | default | unit | range | prior | provenance | meaning |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for s in PARAMETERS.values():
-        lines.append(
-            f"| `{s.key}` | {s.role} | {_default(s)} | {s.unit} | {s.describe_range()} "
-            f"| {_prior(s)} | {s.provenance} | {s.help} |"
-        )
+    lines.extend(
+        f"| `{s.key}` | {s.role} | {_default(s)} | {s.unit} | {s.describe_range()} "
+        f"| {_prior(s)} | {s.provenance} | {s.help} |"
+        for s in PARAMETERS.values()
+    )
     return "\n".join(lines)
 
 

@@ -21,10 +21,13 @@ import os
 import sys
 from pathlib import Path
 
+from iron_river.experiments import clusters
 from iron_river.sweep.spec import SpecError
 
 ACTIONS = ("status", "collect", "report")
 DEFAULT_BINDING = "iron_river.experiments.binding"
+JOB_NAME = "ir-sweep"  # batch job name: job logs are <out>/logs/ir-sweep-<job id>.out/.err
+INTERRUPTED = "interrupted: finished batches are saved; rerun the same command to resume"
 USAGE = """iron-river sweep SPEC [--workers N] [--out DIR] [engine options]
        iron-river sweep status DIR
        iron-river sweep collect DIR [DIR ...] [--out DIR]
@@ -32,13 +35,15 @@ USAGE = """iron-river sweep SPEC [--workers N] [--out DIR] [engine options]
 EPILOG = """engines (pick at most one; default: a local process pool on every core):
   --scheduler tcp://HOST:PORT | --scheduler-file F   a running Dask cluster
   --local-dask                                       a Dask LocalCluster on 127.0.0.1
-  --cluster slurm|pbs|sge|lsf --jobs ...             workers as batch jobs (dask-jobqueue)
+  --cluster slurm|pbs|sge|lsf --jobs N ...           Dask workers as batch jobs (dask-jobqueue);
+      N jobs kept running (one that ends is replaced); job logs in OUT/logs
   --shard-index K --shard-count N                    no engine: this process runs shard K of N
       (defaults from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, PBS_ARRAY_INDEX, SGE_TASK_ID)
 
 Rerunning the same command resumes: finished batches are skipped. Exit codes: 0 every run of
-this shard has a result (possibly a recorded failure), 1 some runs are still missing,
-2 invalid input (nothing written), 130 interrupted."""
+this shard has a result (possibly a recorded failure), 1 some runs are still missing (also: no
+Dask worker within --worker-timeout), 2 invalid input or a job the batch system refuses
+(nothing written), 130 interrupted (worker jobs are cancelled)."""
 
 
 class UsageError(ValueError):
@@ -59,7 +64,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="results folder (default results/<sweep name>); for collect/report: where to write",
     )
-    g.add_argument("--workers", type=int, help="local processes (default: all cores)")
     g.add_argument(
         "--root-seed",
         type=int,
@@ -71,30 +75,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="runs per task (default from the spec, else "
         "about 256 tasks); part of the design: changing it needs a new --out",
     )
-    g.add_argument(
-        "--retries", type=int, default=2, help="retries of a task whose worker died (default 2)"
-    )
     g.add_argument("--retry-failed", action="store_true", help="rerun batches with failed runs")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--binding", default=DEFAULT_BINDING, help=argparse.SUPPRESS)
-    d = p.add_argument_group("Dask")
-    d.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler")
-    d.add_argument("--scheduler-file", type=Path, help="use the scheduler in this file")
-    d.add_argument("--local-dask", action="store_true", help="run on a Dask LocalCluster")
-    c = p.add_argument_group("batch system (dask-jobqueue)")
-    c.add_argument("--cluster", choices=("slurm", "pbs", "sge", "lsf"))
-    c.add_argument("--jobs", type=int, default=1, help="batch jobs to submit (default 1)")
-    c.add_argument("--cores-per-job", type=int, default=8, help="cores per job (default 8)")
-    c.add_argument("--memory", default="16GB", help="memory per job (default 16GB)")
-    c.add_argument("--walltime", default="01:00:00", help="per job (default 01:00:00)")
-    c.add_argument("--queue", help="queue / partition")
-    c.add_argument("--account", help="account / project to charge")
-    c.add_argument(
-        "--interface",
-        help="network interface the compute nodes reach (e.g. ib0); "
-        "default: the scheduler listens on 127.0.0.1 only",
-    )
-    c.add_argument("--dry-run", action="store_true", help="print the job script and stop")
+    clusters.add_arguments(p)
     s = p.add_argument_group("shards (array jobs, no engine)")
     s.add_argument("--shard-index", type=int)
     s.add_argument("--shard-count", type=int)
@@ -155,7 +139,8 @@ def env_shard(env=os.environ) -> tuple[int, int, str] | None:
 
 def resolve_shard(args: argparse.Namespace, env=os.environ) -> tuple[int, int] | None:
     """Return the shard to run (options, else array-job environment), or None for no sharding."""
-    engines = [args.scheduler, args.scheduler_file, args.cluster, args.local_dask or None]
+    engines = [getattr(args, a, None) for a in ("scheduler", "scheduler_file", "cluster")]
+    engines.append(getattr(args, "local_dask", False) or None)
     explicit = args.shard_index is not None or args.shard_count is not None
     if explicit:
         if any(engines):
@@ -181,83 +166,13 @@ def resolve_shard(args: argparse.Namespace, env=os.environ) -> tuple[int, int] |
     return index, count
 
 
-def _check_engine_options(args: argparse.Namespace) -> None:
-    chosen = [
-        n
-        for n, v in (
-            ("--scheduler", args.scheduler),
-            ("--scheduler-file", args.scheduler_file),
-            ("--cluster", args.cluster),
-            ("--local-dask", args.local_dask),
-        )
-        if v
-    ]
-    if len(chosen) > 1:
-        raise UsageError(f"choose one engine, got {' and '.join(chosen)}")
-    if args.dry_run and not args.cluster:
-        raise UsageError(
-            "--dry-run prints a batch job script: it needs --cluster slurm|pbs|sge|lsf"
-        )
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers must be >= 1, got {args.workers}")
+def _check_options(args: argparse.Namespace) -> None:
+    try:
+        clusters.EngineOptions.of(args).check(args)
+    except clusters.EngineError as e:
+        raise UsageError(str(e)) from None
     if args.batch_size is not None and args.batch_size < 1:
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
-    for name in ("jobs", "cores_per_job"):
-        if getattr(args, name) < 1:
-            raise UsageError(f"--{name.replace('_', '-')} must be >= 1")
-    if args.scheduler_file is not None and not args.scheduler_file.is_file():
-        raise UsageError(f"--scheduler-file {args.scheduler_file} does not exist")
-
-
-def make_backend(args: argparse.Namespace, key_prefix: str):
-    """Return the engine chosen by the options (see the module docstring)."""
-    from iron_river.experiments import backends
-
-    if not (args.scheduler or args.scheduler_file or args.cluster or args.local_dask):
-        return backends.PoolBackend(args.workers, retries=args.retries)
-    from distributed import Client
-
-    if args.scheduler or args.scheduler_file:
-        client = (
-            Client(args.scheduler, timeout="30s")
-            if args.scheduler
-            else Client(scheduler_file=str(args.scheduler_file), timeout="30s")
-        )
-        return backends.DaskBackend(client, args.retries, key_prefix, owned=(client,))
-    if args.local_dask:
-        from distributed import LocalCluster
-
-        cluster = LocalCluster(
-            n_workers=args.workers or backends.available_cores(),
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-        )
-        client = Client(cluster)
-        print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
-        return backends.DaskBackend(client, args.retries, key_prefix, owned=(client, cluster))
-    cluster = _jobqueue(args)
-    cluster.scale(jobs=args.jobs)
-    client = Client(cluster)
-    print(
-        f"submitted {args.jobs} {args.cluster} job(s); dashboard: {client.dashboard_link}",
-        file=sys.stderr,
-    )
-    return backends.DaskBackend(client, args.retries, key_prefix, owned=(client, cluster))
-
-
-def _jobqueue(args: argparse.Namespace):
-    from iron_river.experiments import backends
-
-    return backends.jobqueue_cluster(
-        args.cluster,
-        cores=args.cores_per_job,
-        memory=args.memory,
-        walltime=args.walltime,
-        queue=args.queue,
-        account=args.account,
-        interface=args.interface,
-    )
 
 
 def _run(args: argparse.Namespace, spec_path: Path) -> int:
@@ -266,7 +181,7 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
     from iron_river.sweep.spec import load_spec
 
     try:
-        _check_engine_options(args)
+        _check_options(args)
         shard = resolve_shard(args)
         binding = importlib.import_module(args.binding)
         spec = load_spec(spec_path, binding)
@@ -281,12 +196,8 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
         spec.name if args.root_seed is None else f"{spec.name}-seed{args.root_seed}"
     )
     out = args.out or default_out
-    if args.dry_run:
-        cluster = _jobqueue(args)
-        try:
-            print(cluster.job_script())
-        finally:
-            cluster.close()
+    logs = out / "logs"
+    if clusters.dry_run(args, log_directory=logs, job_name=JOB_NAME):
         return 0
     try:
         if (out / store.MANIFEST).exists():
@@ -300,29 +211,38 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
     )
     from iron_river.sweep.engine import run_sweep
 
-    backend = make_backend(args, f"iron-river-{plan.design_hash}")
     try:
-        summary = run_sweep(
-            plan,
-            out,
-            backend,
-            shard=shard or (0, 1),
-            retry_failed=args.retry_failed,
-            progress=not args.no_progress,
-        )
+        with clusters.open_backend(
+            args, key_prefix=f"iron-river-{plan.design_hash}", log_directory=logs, job_name=JOB_NAME
+        ) as backend:
+            summary = run_sweep(
+                plan,
+                out,
+                backend,
+                shard=shard or (0, 1),
+                retry_failed=args.retry_failed,
+                progress=not args.no_progress,
+            )
     except KeyboardInterrupt:
-        print(
-            "\ninterrupted: finished batches are saved; rerun the same command to resume",
-            file=sys.stderr,
-        )
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
         return 130
-    finally:
-        backend.close()
+    except clusters.JobRefusedError as e:
+        return _err(str(e))
+    except clusters.NoWorkersError as e:
+        saved = store.finished_batches(out)
+        hint = f"\n  {len(saved)} finished batches are saved; rerun to resume" if saved else ""
+        print(f"iron-river: error: {e}{hint}", file=sys.stderr)
+        return 1
     where = f" (shard {summary.shard[0]} of {summary.shard[1]})" if shard else ""
+    on = (
+        f" in {summary.wall:.1f} s on {summary.workers} worker{'s' * (summary.workers != 1)} "
+        f"(first result after {summary.first_result:.1f} s, overhead {100 * summary.overhead:.0f}%)"
+        if summary.computed_runs
+        else ""
+    )
     print(
         f"{spec.name}{where}: {summary.done} done, {summary.failed} failed, "
-        f"{summary.missing} missing; {summary.computed_runs} computed now in "
-        f"{summary.wall:.1f} s on {summary.workers} workers",
+        f"{summary.missing} missing; {summary.computed_runs} computed now{on}",
         file=sys.stderr,
     )
     for k, msg in sorted(summary.lost.items())[:5]:

@@ -29,7 +29,9 @@ class Summary:
     lost: dict[int, str] = field(default_factory=dict)
     wall: float = 0.0
     compute: float = 0.0
-    workers: int = 1
+    workers: int = 0  # most workers seen at once while results came in
+    worker_seconds: float = 0.0  # workers x time, summed while results came in
+    first_result: float | None = None  # seconds until the first batch was written
     computed_runs: int = 0
 
     @property
@@ -39,8 +41,14 @@ class Summary:
 
     @property
     def overhead(self) -> float:
-        """Engine overhead as a fraction of compute: (workers x wall - compute) / compute."""
-        return (self.workers * self.wall - self.compute) / self.compute if self.compute else 0.0
+        """Engine overhead as a fraction of compute: (worker-seconds - compute) / compute.
+
+        Worker-seconds count the workers there were (they join and leave on a cluster) over
+        the time results came in; 0 is perfect use of every worker.
+        """
+        if not self.compute:
+            return 0.0
+        return (self.worker_seconds - self.compute) / self.compute
 
 
 def run_sweep(
@@ -109,15 +117,26 @@ def run_sweep(
         )
 
     postfix()
-    t0 = time.perf_counter()
+    t0 = last = time.perf_counter()
+    workers = backend.workers
+
+    def count_workers() -> None:
+        nonlocal last, workers
+        now = time.perf_counter()
+        summary.worker_seconds += workers * (now - last)
+        last, workers = now, backend.workers
+        summary.workers = max(summary.workers, workers)
+
     try:
-        summary.workers = backend.workers
         for k, result in backend.results({k: plan.payload(k) for k in pending}):
+            count_workers()
             if isinstance(result, BaseException):
                 summary.lost[k] = f"{type(result).__name__}: {result}"
                 bar.write(f"batch {k} lost: {summary.lost[k]}")
                 continue
             n_ok, n_failed = store.write_batch(out, plan, k, result)
+            if summary.first_result is None:
+                summary.first_result = time.perf_counter() - t0
             summary.done += n_ok
             summary.failed += n_failed
             summary.compute += result["elapsed"]
