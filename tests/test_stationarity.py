@@ -9,7 +9,7 @@ from iron_river.experiments import stationarity
 from iron_river.migration.networks import Ties
 from tests.conftest import small
 
-REPLICATES = 6
+REPLICATES = 8
 
 
 @pytest.fixture(scope="module")

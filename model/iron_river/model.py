@@ -34,7 +34,7 @@ from iron_river.migration.households import Households, per_place_inputs
 from iron_river.migration.journey import Calendar, Journeys, depart
 from iron_river.migration.networks import Ties
 from iron_river.migration.reasons import names_violence
-from iron_river.scenario import IronRiverScenario, baseline_levers
+from iron_river.scenario import IronRiverScenario, baseline_levers, posterior
 from iron_river.violence import arsenals, membership, territory
 from iron_river.violence.conflict import Violence, fight
 from iron_river.violence.gang import GangTable, receive, spawn
@@ -113,6 +113,8 @@ class IronRiverModel(mesa.Model):
         # (the same child Streams skips: seed.spawn is on our own copy of the caller's seed)
         base = scenario if scenario is not None else IronRiverScenario()
         scenario = base.with_values(params, origin="model parameters", rng=model_rng)
+        # the uncertain parameters the scenario leaves open: this replicate's posterior draw
+        scenario, self.parameter_source = posterior.resolve(scenario, seed)
         super().__init__(rng=model_rng, scenario=scenario)
         self.streams = Streams(seed)
         self.streams.week(

@@ -124,7 +124,7 @@ def shocked(scenario: IronRiverScenario) -> IronRiverScenario:
 
 def statistics(values: dict[str, float], seed: int, cfg_sizes: dict[str, Any]) -> dict[str, float]:
     """Simulate one parameter set (baseline and response arm, one seed) into statistics."""
-    base = IronRiverScenario().with_values({**cfg_sizes, **values})
+    base = IronRiverScenario().with_values({**cfg_sizes, **values, "parameters": "defaults"})
     ss = np.random.SeedSequence(seed)
     m0 = simulate(base, ss).metrics
     m1 = simulate(shocked(base), ss).metrics

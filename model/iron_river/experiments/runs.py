@@ -61,6 +61,7 @@ def simulate(
         dict(ledger.gun_totals),
         dict(ledger.migrant_totals),
         np.concatenate(ledger.sample) if ledger.sample else None,
+        model.parameter_source,
     )
 
 

@@ -21,3 +21,4 @@ class Run:
     gun_legs: dict[tuple[str, str], float] = field(default_factory=dict)
     migrant_legs: dict[tuple[str, str], float] = field(default_factory=dict)
     household_sample: np.ndarray | None = None  # weeks·N × SAMPLE_FIELDS, if asked for
+    parameters: dict = field(default_factory=dict)  # where its parameters came from (posterior)

@@ -125,11 +125,39 @@ def _typed(key: str, value: float) -> Any:
 
 
 def apply(scenario: IronRiverScenario, values: dict[str, float]) -> IronRiverScenario:
-    """The scenario with a posterior draw, except where the scenario set a value of its own."""
-    defaults = {k: PARAMETERS[k].default for k in values}
-    own = {k for k in values if scenario.get(k) != defaults[k]}
+    """The scenario with a posterior draw, except where the user set a value of its own."""
+    own = scenario.given()
     chosen = {k: v for k, v in values.items() if k not in own}
-    return scenario.with_values(chosen) if chosen else scenario
+    if not chosen:
+        return scenario
+    return scenario.with_values(chosen, origin="posterior", user=False)
+
+
+def resolve(
+    scenario: IronRiverScenario, seed: np.random.SeedSequence
+) -> tuple[IronRiverScenario, dict[str, Any]]:
+    """The scenario a run with ``seed`` runs, and a record of where its parameters came from.
+
+    ``scenario.parameters`` says which: ``"posterior"`` (the draw of the seed's replicate:
+    ``SeedSequence(S).spawn(n)[r]`` and ``run_seed(S, r)`` run draw ``draw(r, S)``), ``"point"``
+    (the posterior's weighted medians) or ``"defaults"`` (the schema's values). Without a
+    usable posterior both of the first two fall back to the defaults, and the record says why.
+    """
+    mode = scenario.parameters
+    record: dict[str, Any] = {"parameters": mode, "particle": None}
+    if mode == "defaults":
+        record["source"] = "schema defaults"
+        return scenario, record
+    post, sentence = shipped()
+    record["source"] = sentence
+    if post is None:
+        record["parameters"] = "defaults"
+        return scenario, record
+    if mode == "point":
+        return apply(scenario, post.point()), record
+    replicate = int(seed.spawn_key[0]) if seed.spawn_key else 0
+    record["particle"] = i = post.index(replicate, seed.entropy)
+    return apply(scenario, post.particle(i)), record
 
 
 @cache

@@ -69,6 +69,20 @@ TOP_LEVEL: dict[str, ParamSpec] = {
         int,
         role="run",
     ),
+    "parameters": ParamSpec(
+        "parameters",
+        "posterior",
+        "",
+        None,
+        None,
+        "posterior fitted by `iron-river calibrate` (scenario/data/posterior.csv)",
+        "Where the uncertain parameters come from: a posterior draw per replicate (paired "
+        "across scenarios by replicate), the posterior's median (quick single runs), or the "
+        "schema defaults. A value a scenario sets is always the scenario's.",
+        str,
+        role="run",
+        choices=("posterior", "point", "defaults"),
+    ),
     "burn_in_years": ParamSpec(
         "burn_in_years",
         5,
@@ -91,6 +105,7 @@ class IronRiverScenario(Scenario):
     scale: float = 100.0
     years: int = 10
     burn_in_years: int = 5
+    parameters: str = "posterior"
     supply: Supply = Supply()
     trafficking: Trafficking = Trafficking()
     enforcement: Enforcement = Enforcement()
@@ -112,15 +127,35 @@ class IronRiverScenario(Scenario):
         return out
 
     def with_values(
-        self, values: Mapping[str, Any], *, origin: str = "values", rng: Any = None
+        self,
+        values: Mapping[str, Any],
+        *,
+        origin: str = "values",
+        rng: Any = None,
+        user: bool = True,
     ) -> IronRiverScenario:
-        """A validated copy with some parameters changed (dotted keys, or ``__`` for dots)."""
+        """A validated copy with some parameters changed (dotted keys, or ``__`` for dots).
+
+        The keys count as set by the user (:meth:`given`) unless ``user`` is false (a
+        posterior draw filling in what the user left open).
+        """
         flat = self.flat()
+        keys = set()
         for raw_key, raw in values.items():
             key = raw_key.replace("__", ".")
             spec = _spec_for(key, origin)
             flat[key] = coerce(spec, raw, origin)
-        return from_flat(flat, rng=self.rng if rng is None else rng)
+            keys.add(key)
+        out = from_flat(flat, rng=self.rng if rng is None else rng)
+        out.__dict__["_given"] = self.__dict__.get("_given", frozenset()) | (
+            keys if user else frozenset()
+        )
+        return out
+
+    def given(self) -> frozenset[str]:
+        """The keys the user set: named in a file, ``--set`` or a sweep, or not at their default."""
+        named = self.__dict__.get("_given", frozenset())
+        return named | {k for k, v in self.flat().items() if v != PARAMETERS[k].default}
 
     def value(self, key: str) -> Any:
         """The value in force for a dotted key, following a lever's ``inherits`` when unset."""

@@ -99,9 +99,12 @@ class ParamSpec:
     role: str = "structural"
     prior: Prior | None = None
     inherits: str | None = None
+    choices: tuple[str, ...] = ()  # the allowed values of a text parameter (empty: any text)
 
     def describe_range(self) -> str:
         """The allowed values in words, for error messages and tables."""
+        if self.choices:
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
         if self.kind is str:
             return "text"
         if self.kind is bool:
@@ -199,7 +202,7 @@ def coerce(spec: ParamSpec, raw: Any, origin: str) -> Any:
         key=spec.key,
     )
     if spec.kind is str:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or (spec.choices and value not in spec.choices):
             raise bad
         return value
     if spec.kind is bool:
