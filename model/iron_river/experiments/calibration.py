@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from iron_river import __version__
 from iron_river.experiments import clusters
@@ -88,6 +89,7 @@ class FitConfig:
         d["keys"] = list(self.keys)
         d["priors"] = {k: PRIORS[k].describe() for k in self.keys}
         d["model_version"] = MODEL_VERSION
+        d["encoding"] = "logit of the position in the prior"
         return d
 
 
@@ -151,24 +153,29 @@ def _decoder(keys: Iterable[str]) -> dict[str, str]:
 
 
 def prior_distribution(keys: Iterable[str]):
-    """The schema's priors as a pyabc distribution (log-uniform ones on the log scale)."""
+    """The schema's priors on an unbounded scale, as a pyabc distribution.
+
+    A parameter's position ``u`` in its prior (on the log scale for log-uniform ones) is
+    uniform on (0, 1); the fit samples ``z = logit(u)``, which is standard logistic. On that
+    scale the SMC's Gaussian proposals never leave the prior: in 70 dimensions a proposal
+    inside every bounded range is too rare to wait for.
+    """
     import pyabc
 
-    rvs = {}
-    for k in keys:
-        p = PRIORS[k]
-        lo, hi = (math.log(p.lo), math.log(p.hi)) if p.kind == "log-uniform" else (p.lo, p.hi)
-        rvs[encode(k)] = pyabc.RV("uniform", lo, hi - lo)
-    return pyabc.Distribution(**rvs)
+    return pyabc.Distribution(**{encode(k): pyabc.RV("logistic", 0.0, 1.0) for k in keys})
 
 
 def decode(par: dict[str, float], keys: Iterable[str]) -> dict[str, float]:
-    """Parameter values (natural scale, schema types) from a pyabc parameter."""
+    """Parameter values (natural scale, schema types) from a pyabc parameter (logit scale)."""
     out = {}
     for name, key in _decoder(keys).items():
-        v = float(par[name])
-        if PRIORS[key].kind == "log-uniform":
-            v = math.exp(v)
+        p = PRIORS[key]
+        u = float(expit(float(par[name])))
+        if p.kind == "log-uniform":
+            v = math.exp(math.log(p.lo) + u * (math.log(p.hi) - math.log(p.lo)))
+        else:
+            v = p.lo + u * (p.hi - p.lo)
+        v = min(max(v, p.lo), p.hi)
         out[key] = round(v) if PARAMETERS[key].kind is int else v
     return out
 
