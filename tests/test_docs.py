@@ -37,6 +37,9 @@ def test_odd_parameter_table_matches_schema():
 
 def test_generated_blocks_are_fresh():
     assert docs_gen.refresh_odd(ODD, check=True), "run: python -m iron_river.outputs.docs"
+    assert docs_gen.refresh_identification(ODD, check=True), (
+        "run: python -m iron_river.outputs.docs (the posterior changed)"
+    )
     assert docs_gen.refresh_assumptions(ASSUMPTIONS, check=True), (
         "run: python -m iron_river.outputs.docs"
     )

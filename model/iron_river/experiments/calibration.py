@@ -371,7 +371,7 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
 
 def write_posterior(history: Any, cfg: FitConfig, out: Path, wall: float) -> dict[str, Any]:
     """The last generation as ``posterior.csv`` + ``posterior.json``, and what it pins down."""
-    from iron_river.experiments import identification
+    from iron_river.outputs import identification
 
     frame, w = history.get_distribution(m=0, t=history.max_t)
     dist = history.get_weighted_distances(t=history.max_t)

@@ -56,17 +56,21 @@ class Posterior:
                 folder.joinpath("posterior.csv"),
                 folder.joinpath("posterior.json"),
             )
+            name = "iron_river/scenario/data/posterior.csv"
         else:
             csv_path = Path(path)
             meta_path = csv_path.with_suffix(".json")
+            name = str(csv_path)
         try:
             with csv_path.open(encoding="utf-8") as fh:
                 rows = list(csv.DictReader(fh))
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise PosteriorError(f"{name} (or its .json) is missing") from None
         except (OSError, ValueError) as exc:
-            raise PosteriorError(f"{csv_path}: cannot read the posterior ({exc})") from None
+            raise PosteriorError(f"{name}: cannot read the posterior ({exc})") from None
         if not rows:
-            raise PosteriorError(f"{csv_path}: no particles")
+            raise PosteriorError(f"{name}: no particles")
         keys = tuple(k for k in rows[0] if k not in ("weight", "distance"))
         post = cls(
             keys,
