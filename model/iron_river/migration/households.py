@@ -104,15 +104,16 @@ class Households:
         given decision in a given week is the same in a baseline and a policy run of one seed,
         whatever else happened — so their difference is the policy's (common random numbers).
         """
-        with np.errstate(over="ignore"):
-            x = (
-                rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-                ^ np.uint64((week + 1) * 0xBF58476D1CE4E5B9 % 2**64)
-                ^ np.uint64((salt * 0x94D049BB133111EB + self.key) % 2**64)
-            )
-            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            x ^= x >> np.uint64(31)
+        # uint64 array products wrap silently (only numpy scalars warn): no errstate needed
+        x = np.asarray(rows, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        x ^= np.uint64(
+            ((week + 1) * 0xBF58476D1CE4E5B9 ^ (salt * 0x94D049BB133111EB + self.key)) % 2**64
+        )
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
 
     def random_in_places(self, per_place: np.ndarray, rng: np.random.Generator) -> np.ndarray:
