@@ -18,7 +18,7 @@ from iron_river.experiments.compare import compare
 from iron_river.experiments.runs import run_replicates
 from iron_river.outputs.files import check_writable, write_results
 from iron_river.outputs.metrics import across_replicates
-from iron_river.outputs.targets import validation_table
+from iron_river.outputs.targets import VALIDATION_HEADER, validation_table
 from iron_river.scenario import IronRiverScenario, ScenarioError, catalog, load_scenario
 from iron_river.sweep import cli as sweep
 
@@ -47,6 +47,8 @@ def _load(path: str | None, sets: list[str], args: argparse.Namespace) -> IronRi
         value = getattr(args, key, None)
         if value is not None:
             extra.append(f"{key}={value}")
+    if getattr(args, "point", False):
+        extra.append("parameters=point")
     return load_scenario(path, extra)
 
 
@@ -85,7 +87,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     runs = run_replicates(scenario, args.seed, args.replicates, args.quiet)
     metrics = across_replicates([r.metrics for r in runs])
     rows, ok = validation_table(metrics)
-    header = ["id", "quantity", "target", "tolerance", "model mean", "model 5–95%", "result"]
+    header = VALIDATION_HEADER
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
@@ -93,7 +95,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"\n{'all targets pass' if ok else 'some targets FAIL'} "
         f"({len(runs)} replicates, scale 1:{scenario.scale:g}, {scenario.years} years)"
     )
+    print(f"parameters: {_parameters_line(runs)}")
     return 0 if ok else 1
+
+
+def _parameters_line(runs: list) -> str:
+    """Where the runs' parameters came from, in words."""
+    src = runs[0].parameters if runs and runs[0].parameters else {}
+    mode = src.get("parameters", "defaults")
+    if mode == "posterior":
+        drawn = len({r.parameters.get("particle") for r in runs})
+        return (
+            f"a posterior draw per replicate ({drawn} distinct of the {src['source']}): "
+            "5–95% is the predictive interval, parameter and seed uncertainty together"
+        )
+    if mode == "point":
+        return f"the posterior's medians ({src['source']}): 5–95% is seed noise only"
+    return f"the schema defaults ({src.get('source', '')}): 5–95% is seed noise only"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -136,6 +154,12 @@ def _add_scenario_options(p: argparse.ArgumentParser, *, replicates: int) -> Non
         default=[],
         metavar="KEY=VALUE",
         help="override a parameter by dotted key (repeatable; see `iron-river params`)",
+    )
+    p.add_argument(
+        "--point",
+        action="store_true",
+        help="run every replicate at the posterior's medians (quick; intervals are seed noise "
+        "only) instead of a posterior draw per replicate (same as --set parameters=point)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

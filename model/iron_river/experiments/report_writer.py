@@ -185,8 +185,9 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
     )
     lines.append("")
     band_label = f"model {c.num(BAND[0], '.0f')}–{c.num(BAND[1], '.0f', '%')}"
-    header = ["id", "quantity", "target", "tolerance", "model mean", band_label, "result"]
-    rows = [[r[0], *(c.cell(x) for x in r[1:6]), r[6]] for r in base["validation"]]
+    header = ["id", "quantity", "target", "tolerance", "model mean", band_label, "target inside"]
+    header.append("result")
+    rows = [[r[0], *(c.cell(x) for x in r[1:7]), r[7]] for r in base["validation"]]
     lines += _table(header, rows)
     # -- policies
     lines += ["", "## What each policy scenario does", ""]
