@@ -10,6 +10,8 @@ import pytest
 
 from iron_river.experiments import sensitivity
 from iron_river.scenario import ScenarioError
+from iron_river.scenario.posterior import MODEL_VERSION, Posterior
+from iron_river.scenario.scenario import PRIORS
 from tests.conftest import ROOT, SCENARIOS
 
 SPEC = """
@@ -91,3 +93,64 @@ def test_tiny_morris_run(tmp_path):
     for f in ("indices.csv", "design.csv", "indices.png", "spec.toml"):
         assert (out / f).is_file()
     assert ROOT.is_dir()
+
+
+def _fake_posterior(n: int = 40) -> Posterior:
+    """A posterior of ``n`` particles spread over the priors (the shipped one may be absent)."""
+    keys = tuple(PRIORS)
+    rng = np.random.default_rng(5)
+    u = rng.uniform(0.3, 0.7, (n, len(keys)))
+    values = np.array(
+        [
+            [
+                PRIORS[k].lo + x * (PRIORS[k].hi - PRIORS[k].lo)
+                for k, x in zip(keys, row, strict=True)
+            ]
+            for row in u
+        ]
+    )
+    return Posterior(
+        keys, values, np.full(n, 1.0 / n), np.zeros(n), {"model_version": MODEL_VERSION}
+    )
+
+
+POSTERIOR_SPEC = """
+name = "tiny-posterior"
+base = "{base}"
+method = "posterior"
+samples = 40
+replicates = 1
+years = 1
+scale = 20000
+burn_in_years = 0
+outputs = ["guns_delivered"]
+parameters = ["supply.guns_per_cell_week", "violence.gun_elasticity"]
+
+[policy]
+"policy.us_southbound_interdiction" = 0.22
+"""
+
+
+def test_posterior_design_runs_calibrated_worlds(tmp_path, monkeypatch):
+    post = _fake_posterior()
+    monkeypatch.setattr(sensitivity, "shipped", lambda: (post, "fake posterior"))
+    spec = sensitivity.load_spec(_spec(tmp_path, POSTERIOR_SPEC))
+    x = sensitivity.design_matrix(spec)
+    rows = sensitivity.posterior_rows(spec)
+    assert x.shape == (40, 2) and rows == sensitivity.posterior_rows(spec)  # seeded
+    j = post.keys.index("violence.gun_elasticity")
+    assert np.array_equal(x[:, 1], post.values[rows, j])  # the particles' own values
+    res = sensitivity.run(spec, tmp_path / "out", quiet=True)
+    d = res["outputs"]["guns_delivered"]["indices"]
+    assert set(d) == {"delta", "delta_conf", "S1", "S1_conf"} and len(d["delta"]) == 2
+    assert (tmp_path / "out" / "indices.png").stat().st_size > 0
+    # every fitted parameter of a row comes from its particle
+    bad = POSTERIOR_SPEC.replace('"violence.gun_elasticity"', '"years"')
+    with pytest.raises(ScenarioError, match="not fitted"):
+        sensitivity.load_spec(_spec(tmp_path, bad))
+
+
+def test_posterior_method_needs_a_posterior(tmp_path, monkeypatch):
+    monkeypatch.setattr(sensitivity, "shipped", lambda: (None, "no posterior here"))
+    with pytest.raises(ScenarioError, match="needs the shipped posterior: no posterior here"):
+        sensitivity.load_spec(_spec(tmp_path, POSTERIOR_SPEC))

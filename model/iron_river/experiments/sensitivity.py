@@ -25,17 +25,27 @@ the *noise share* of each output — the variance of a row's replicate mean that
 fraction of the output's variance over the design. Indices of an output whose noise share is
 not small are not to be trusted; add replicates.
 
+``method = "posterior"`` measures sensitivity over the worlds the calibration accepts, not over
+ranges that include worlds it rejects: the design rows are ``samples`` parameter sets drawn from
+the shipped posterior (every fitted parameter of a row set together, by weight), and the index
+is Borgonovo's moment-independent δ with SALib's given-data estimator (with its first-order S1),
+for the parameters named as a list (``parameters = ["migration.violence_effect", ...]``; default
+every fitted parameter).
+
 Runs go through the sweep engine's backends (see :class:`iron_river.experiments.design.Design`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import difflib
+import io
 import json
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +56,10 @@ from iron_river.experiments import clusters
 from iron_river.experiments.design import Config, Design, open_backend, paired_change
 from iron_river.outputs.files import atomic_folder, check_writable
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
+from iron_river.scenario.posterior import shipped
+from iron_river.scenario.scenario import PRIORS
 
-METHODS = ("morris", "sobol")
+METHODS = ("morris", "sobol", "posterior")
 TOP_KEYS = (
     "name",
     "description",
@@ -65,6 +77,17 @@ TOP_KEYS = (
     "num_levels",
 )
 DEFAULT_OUTPUTS = ("us_border_arrivals", "homicides_total", "guns_delivered")
+POSTERIOR_MIN_SAMPLES = 40  # fewer and SALib's δ cannot bin the given data
+INDEX = {
+    "morris": ("mu_star", "mu_star_conf"),
+    "sobol": ("ST", "ST_conf"),
+    "posterior": ("delta", "delta_conf"),
+}
+LABEL = {
+    "morris": "Morris μ*",
+    "sobol": "total-order index ST",
+    "posterior": "Borgonovo δ over the posterior",
+}
 
 
 @dataclass
@@ -128,13 +151,22 @@ def load_spec(
     method = method or doc.get("method", "morris")
     if method not in METHODS:
         raise _err(path, "method", f"must be one of {', '.join(METHODS)}, got {method!r}")
-    samples = _int(path, "samples", samples or doc.get("samples", 8), 2)
+    samples = _int(
+        path,
+        "samples",
+        samples or doc.get("samples", 8),
+        POSTERIOR_MIN_SAMPLES if method == "posterior" else 2,
+    )
     if method == "sobol" and samples & (samples - 1):
         raise _err(path, "samples", f"sobol needs a power of two, got {samples}")
-    params = doc.get("parameters", {})
-    if not isinstance(params, dict) or len(params) < 2:
+    if method == "posterior":
+        bounds = _posterior_keys(path, doc.get("parameters"))
+        params = {}
+    else:
+        params = doc.get("parameters", {})
+    if method != "posterior" and (not isinstance(params, dict) or len(params) < 2):
         raise _err(path, "parameters", "needs at least two parameters: key = [low, high]")
-    bounds = {}
+    bounds = bounds if method == "posterior" else {}
     for key, rng in params.items():
         spec = PARAMETERS.get(key)
         if spec is None:
@@ -173,6 +205,36 @@ def load_spec(
     )
 
 
+def _posterior_keys(path: Path, given: Any) -> dict[str, tuple[float, float]]:
+    """The fitted parameters a posterior design reports (bounds: their priors)."""
+    post, sentence = shipped()
+    if post is None:
+        raise _err(path, "method", f"'posterior' needs the shipped posterior: {sentence}")
+    if given is None:
+        keys = list(post.keys)
+    elif isinstance(given, list | dict) and len(given) >= 2:
+        keys = list(given)
+    else:
+        raise _err(path, "parameters", "with method 'posterior': a list of at least two keys")
+    missing = [k for k in keys if k not in post.keys]
+    if missing:
+        raise _err(
+            path,
+            "parameters",
+            f"not fitted, so not in the posterior: {missing} (fitted: `iron-river params`, "
+            "the ones with a prior)",
+        )
+    return {k: (PRIORS[k].lo, PRIORS[k].hi) for k in keys}
+
+
+def posterior_rows(spec: SensitivitySpec) -> list[int]:
+    """The particles of a posterior design: ``samples`` weighted draws fixed by the root seed."""
+    post, _ = shipped()
+    assert post is not None
+    rng = np.random.default_rng(spec.root_seed)
+    return [int(i) for i in rng.choice(post.size, spec.samples, p=post.weights)]
+
+
 def _int(path: Path, key: str, value: Any, lo: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < lo:
         raise _err(path, key, f"must be an integer ≥ {lo}, got {value!r}")
@@ -184,6 +246,10 @@ def design_matrix(spec: SensitivitySpec) -> np.ndarray:
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
+    if spec.method == "posterior":
+        post, _ = shipped()
+        cols = [post.keys.index(k) for k in spec.parameters]
+        return post.values[posterior_rows(spec)][:, cols]
     if spec.method == "sobol":
         x = sobol_sample.sample(
             spec.problem, spec.samples, calc_second_order=False, seed=spec.root_seed
@@ -200,10 +266,27 @@ def design_matrix(spec: SensitivitySpec) -> np.ndarray:
 
 def analyse(spec: SensitivitySpec, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """SALib indices of one output (means over replicates, one value per design row)."""
+    from SALib.analyze import delta as delta_analyze
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
-    if spec.method == "sobol":
+    if spec.method == "posterior":
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # SALib's notes on how it binned
+            si = delta_analyze.analyze(
+                spec.problem, x, y, num_resamples=50, seed=spec.root_seed, print_to_console=False
+            )
+        # the balanced (bias-corrected) estimate where SALib could bin, else the raw one
+        bal, raw = np.asarray(si["delta_balanced"]), np.asarray(si["delta_raw"])
+        ok = np.isfinite(bal)
+        si = {
+            "delta": np.where(ok, bal, raw),
+            "delta_conf": np.where(ok, si["delta_balanced_conf"], si["delta_raw_conf"]),
+            "S1": si["S1"],
+            "S1_conf": si["S1_conf"],
+        }
+        keys = ("delta", "delta_conf", "S1", "S1_conf")
+    elif spec.method == "sobol":
         si = sobol_analyze.analyze(spec.problem, y, calc_second_order=False, seed=spec.root_seed)
         keys = ("S1", "S1_conf", "ST", "ST_conf")
     else:
@@ -263,11 +346,15 @@ def _run(spec: SensitivitySpec, out: Path, design: Design) -> dict[str, Any]:
     reps = range(spec.replicates)
     names = list(spec.parameters)
     rows = []
-    for row in x:
-        values = {
-            k: (int(v) if PARAMETERS[k].kind is int else float(v))
-            for k, v in zip(names, row, strict=True)
-        }
+    particles = posterior_rows(spec) if spec.method == "posterior" else None
+    for i, row in enumerate(x):
+        if particles is not None:  # the whole calibrated world of the particle, not one key
+            values = shipped()[0].particle(particles[i])
+        else:
+            values = {
+                k: (int(v) if PARAMETERS[k].kind is int else float(v))
+                for k, v in zip(names, row, strict=True)
+            }
         base = design.add(spec.base, values, reps)
         pol = design.add(spec.base, {**values, **spec.policy}, reps) if spec.policy else None
         rows.append((base, pol))
@@ -341,13 +428,13 @@ def _figure(path: Path, spec: SensitivitySpec, names: list[str], res: dict) -> N
     fig, axes = plt.subplots(
         1, len(outs), figsize=(4.2 * len(outs), 0.45 * len(names) + 1.6), sharey=True, squeeze=False
     )
-    key, conf = ("ST", "ST_conf") if spec.method == "sobol" else ("mu_star", "mu_star_conf")
+    key, conf = INDEX[spec.method]
     y = np.arange(len(names))
     for ax, output in zip(axes[0], outs, strict=True):
         o = res["outputs"][output]
         ax.barh(y, o["indices"][key], xerr=o["indices"][conf], color="#4c72b0")
         ax.set_title(f"{output}\n(noise share {o['noise_share']:.2g})", fontsize=9)
-        ax.set_xlabel("total-order index ST" if spec.method == "sobol" else "Morris μ*")
+        ax.set_xlabel(LABEL[spec.method])
     axes[0][0].set_yticks(y, names, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -368,7 +455,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     res = run(spec, out, engine=clusters.EngineOptions.of(args), quiet=args.quiet)
     print(f"sensitivity: {out} ({res['runs']} runs, {res['rows']} design rows, {spec.method})")
     for output, o in res["outputs"].items():
-        key = "ST" if spec.method == "sobol" else "mu_star"
+        key = INDEX[spec.method][0]
         top = sorted(zip(spec.parameters, o["indices"][key], strict=True), key=lambda t: -t[1])
         print(
             f"  {output}: "
@@ -380,7 +467,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``iron-river sensitivity`` to the CLI's subparsers."""
-    p = subparsers.add_parser("sensitivity", help="Sobol or Morris indices with SALib")
+    p = subparsers.add_parser(
+        "sensitivity", help="Sobol, Morris or (over the posterior) Borgonovo indices with SALib"
+    )
     p.add_argument("spec", help="sensitivity file, e.g. scenarios/sensitivity/key_assumptions.toml")
     p.add_argument("--method", choices=METHODS, help="override the file's method")
     p.add_argument("--samples", type=int, help="override the file's samples")
