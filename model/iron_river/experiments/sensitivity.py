@@ -272,7 +272,7 @@ def analyse(spec: SensitivitySpec, x: np.ndarray, y: np.ndarray) -> dict[str, An
 
     if spec.method == "posterior":
         with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # SALib's notes on how it binned
+            warnings.simplefilter("ignore")  # SALib's notes on how it binned
             si = delta_analyze.analyze(
                 spec.problem, x, y, num_resamples=50, seed=spec.root_seed, print_to_console=False
             )
