@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from sweep_helpers import DASK, LEVER, STRAW, sweep_cli, write_spec
 
 from iron_river.experiments import backends
+from iron_river.outputs import folders
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
@@ -62,6 +64,13 @@ def assert_identical(a: Path, b: Path, collected: bool = True) -> None:
         files += ["runs.parquet", "weekly.parquet"]
     for n in files:
         assert filecmp.cmp(a / n, b / n, shallow=False), n
+
+
+def test_sweep_files_follow_the_umask(reference):
+    """Collaborators on a shared cluster can read a sweep (mkstemp alone makes files 0600)."""
+    mode = 0o666 & ~folders.umask()
+    written = [*(reference / "batches").iterdir(), reference / "manifest.json"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written} == {mode}
 
 
 def test_reference_contents(reference, spec):

@@ -28,13 +28,15 @@ import argparse
 import csv
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from iron_river.experiments import options
 from iron_river.experiments.design import Config, Design
-from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.folders import atomic_folder, check_out, content_key, destination, finish
 from iron_river.outputs.targets import TARGETS, Target
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
 
@@ -90,7 +92,7 @@ def calibrate(
     quiet: bool = False,
 ) -> dict[str, Any]:
     """Run the search and write its results (see the module docstring)."""
-    check_writable(out)
+    check_out(out)
 
     start_values = load_scenario(scenario).flat()
     zero = [k for k in keys if not start_values[k]]
@@ -172,7 +174,7 @@ def calibrate(
         "fitted": best,
         "start": {k: start_values[k] for k in keys},
     }
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, {"kind": "calibration", "command": sys.argv}) as tmp:
         lines = [f"# iron-river calibrate: objective {start[0]:.4g} -> {j_best:.4g}"]
         lines += [f'"{k}" = {v!r}' if k != "name" else f'name = "{v}"' for k, v in fitted.items()]
         (tmp / "fitted.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -266,8 +268,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         unknown = [k for k in keys if k not in PARAMETERS]
         if unknown:
             raise ScenarioError(f"unknown parameter(s) {unknown}", key="--params")
-    if args.budget < 1 or args.population < 1:
-        raise ScenarioError("--budget and --population must be at least 1")
+    key = content_key(kind="calibration", args=sorted(vars(args).items(), key=str))
+    out, latest = destination(args.out, Path("results") / "calibration", key)
     res = calibrate(
         keys,
         args.budget,
@@ -278,14 +280,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         burn_in_years=args.burn_in_years,
         seed=args.seed,
         sigma=args.sigma,
-        out=Path(args.out),
+        out=out,
         scenario=Path(args.scenario),
         workers=args.workers or 1,
         scheduler=args.scheduler,
         quiet=args.quiet,
     )
+    finish(out, latest)
     print(
-        f"calibration: {args.out} ({res['runs']} runs): objective "
+        f"calibration: {out} ({res['runs']} runs): objective "
         f"{res['objective_start']:.4g} -> {res['objective_fitted']:.4g}"
     )
     return 0
@@ -296,18 +299,30 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "calibrate", help="fit the 'calibrated to T…' parameters to FACTS.md (SMM)"
     )
-    p.add_argument("--budget", type=int, default=40, help="candidate evaluations (default 40)")
-    p.add_argument("--population", type=int, default=4, help="candidates per generation")
-    p.add_argument("--replicates", type=int, default=3, help="seeds per candidate (default 3)")
-    p.add_argument("--years", type=int, default=5, help="measured years (default 5)")
-    p.add_argument("--scale", type=float, default=100.0, help="households scale (default 100)")
-    p.add_argument("--burn-in-years", type=int, help="burn-in (default: the scenario's)")
+    p.add_argument(
+        "--budget", type=options.whole(1), default=40, help="candidate evaluations (default 40)"
+    )
+    p.add_argument(
+        "--population", type=options.whole(1), default=4, help="candidates per generation"
+    )
+    p.add_argument(
+        "--replicates", type=options.REPLICATES, default=3, help="seeds per candidate (default 3)"
+    )
+    p.add_argument("--years", type=options.YEARS, default=5, help="measured years (default 5)")
+    p.add_argument(
+        "--scale", type=options.SCALE, default=100.0, help="households scale (default 100)"
+    )
+    p.add_argument(
+        "--burn-in-years", type=options.BURN_IN, help="burn-in (default: the scenario's)"
+    )
     p.add_argument("--sigma", type=float, default=0.1, help="initial log-step (default 0.1)")
     p.add_argument("--params", help="comma-separated keys (default: every 'calibrated to T…')")
     p.add_argument("--scenario", default="scenarios/baseline.toml", help="starting scenario")
-    p.add_argument("--seed", type=int, default=20190101)
-    p.add_argument("--out", default="results/calibration")
-    p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
+    p.add_argument("--seed", type=options.SEED, default=20190101)
+    p.add_argument("--out", help="folder (default: a new results/calibration/<UTC time>-<key>/)")
+    p.add_argument(
+        "--workers", type=options.WORKERS, help="local worker processes (default 1: serial)"
+    )
     p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_calibrate)

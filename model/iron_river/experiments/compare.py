@@ -1,7 +1,10 @@
 """Comparing scenarios: each metric against the first scenario, with replicate intervals.
 
-A scenario whose results already sit in ``results/<name>/`` with the same resolved
-parameters, seed and replicates is reused rather than run again.
+Each scenario's results go to their own run folder (``results/<name>/<time>-<key>/``); a
+folder already there is reused only when the resolved scenario (every parameter, the horizon),
+the root seed, the number of replicates and the code are identical (:func:`find_run`). The
+comparison itself goes to a new ``results/compare/<time>-<key>/`` (or ``--out``) and names the
+run folders it read.
 """
 
 from __future__ import annotations
@@ -9,11 +12,19 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 from pathlib import Path
 
 from iron_river.experiments.runs import run_replicates
-from iron_river.outputs.files import atomic_folder, write_results
-from iron_river.scenario import IronRiverScenario
+from iron_river.outputs.files import (
+    find_run,
+    run_destination,
+    run_key,
+    write_dictionary,
+    write_results,
+)
+from iron_river.outputs.folders import atomic_folder, content_key, destination, finish
+from iron_river.scenario import IronRiverScenario, ScenarioError
 
 KEY_METRICS = (
     "guns_trafficked_us_to_mx",
@@ -23,45 +34,77 @@ KEY_METRICS = (
     "households_exposed",
     "departures",
 )
+HEADER = ["scenario", "metric", "unit", "mean", "p05", "p95", "reference_mean", "relative_change"]
 
 
-def _cached(folder: Path, scenario: IronRiverScenario, seed: int, replicates: int) -> dict | None:
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        summary = json.loads((folder / "summary.json").read_text())
-        same = (folder / "scenario.toml").read_text() == scenario.to_toml()
-    except (OSError, ValueError):
-        return None
-    if same and manifest.get("seed") == seed and summary.get("replicates") == replicates:
-        return summary
-    return None
+def plan(
+    scenarios: list[IronRiverScenario], out: str | None, seed: int, replicates: int
+) -> tuple[Path, bool]:
+    """Check names and folders before anything runs; return where the comparison goes."""
+    seen: dict[str, int] = {}
+    for i, sc in enumerate(scenarios):
+        if sc.name in seen:
+            raise ScenarioError(
+                f"scenarios {seen[sc.name] + 1} and {i + 1} are both named {sc.name!r}; "
+                "give them different names (the table is by name)",
+                key="name",
+            )
+        seen[sc.name] = i
+        run_destination(sc, seed, replicates)  # name and results/<name>/ writable
+    key = content_key(kind="compare", runs=[run_key(sc, seed, replicates) for sc in scenarios])
+    return destination(out, Path("results") / "compare", key)
 
 
-def compare(scenarios: list[IronRiverScenario], out: Path, args: argparse.Namespace) -> int:
+def compare(
+    scenarios: list[IronRiverScenario], out: Path, args: argparse.Namespace, latest: bool = False
+) -> int:
     """Run or reuse each scenario, then write ``compare.csv`` and ``compare.png`` into ``out``."""
-    summaries = []
+    summaries, folders = [], {}
     for sc in scenarios:
-        folder = Path("results") / sc.name
-        summary = None if args.rerun else _cached(folder, sc, args.seed, args.replicates)
-        if summary is None:
+        folder = None if args.rerun else find_run(sc, args.seed, args.replicates)
+        if folder is not None:
+            print(
+                f"{sc.name}: reusing {folder} (same scenario, seeds, replicates and horizon)",
+                file=sys.stderr,
+            )
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        else:
+            folder, point = run_destination(sc, args.seed, args.replicates)
             runs = run_replicates(sc, args.seed, args.replicates, args.quiet)
             summary = write_results(folder, sc, runs, args.seed)
+            finish(folder, point)
         summaries.append(summary)
+        folders[sc.name] = str(folder)
     ref = summaries[0]["metrics"]
     rows = []
     for s, sc in zip(summaries, scenarios, strict=True):
         for key, m in s["metrics"].items():
             base = ref[key]["mean"]
             change = (m["mean"] - base) / base if base else float("nan")
-            rows.append([sc.name, key, m["mean"], m["p05"], m["p95"], base, change])
-    with atomic_folder(out) as tmp:
+            unit = s.get("definitions", {}).get(key, {}).get("unit", "")
+            rows.append([sc.name, key, unit, m["mean"], m["p05"], m["p95"], base, change])
+    manifest = {
+        "kind": "compare",
+        "scenarios": [sc.name for sc in scenarios],
+        "runs": folders,
+        "seed": args.seed,
+        "replicates": args.replicates,
+        "command": sys.argv,
+    }
+    scales = {sc.scale for sc in scenarios}
+    with atomic_folder(out, manifest) as tmp:
         with (tmp / "compare.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(
-                ["scenario", "metric", "mean", "p05", "p95", "reference_mean", "relative_change"]
-            )
+            w.writerow(HEADER)
             w.writerows(rows)
         _figure(tmp / "compare.png", scenarios, summaries)
+        write_dictionary(
+            tmp,
+            {"compare.csv": HEADER},
+            scales.pop() if len(scales) == 1 else None,
+            metrics=list(ref),
+        )
+    finish(out, latest)
     print(f"comparison: {out}")
     print(f"{'scenario':28s}" + "".join(f"{k[:22]:>24s}" for k in KEY_METRICS))
     for s, sc in zip(summaries, scenarios, strict=True):

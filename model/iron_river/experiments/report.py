@@ -21,13 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import sensitivity
+from iron_river.experiments import options, sensitivity
 from iron_river.experiments.design import (
     INTERDICTION,
     Config,
@@ -46,10 +47,10 @@ from iron_river.experiments.report_writer import (
     _figures,
     _markdown,
 )
-from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.folders import atomic_folder, check_out, content_key, destination, finish
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.targets import validation_table
-from iron_river.scenario import PARAMETERS, IronRiverScenario, ScenarioError, load_scenario
+from iron_river.scenario import PARAMETERS, IronRiverScenario, load_scenario
 
 SCREEN_KEYS = (
     "migration.violence_effect",
@@ -74,7 +75,7 @@ def build_report(cfg: Config) -> dict[str, Any]:
     Returns:
         The content of report.json.
     """
-    check_writable(cfg.out)
+    check_out(cfg.out)
     base_path = cfg.scenarios / "baseline.toml"
     if not base_path.is_file():
         raise FileNotFoundError(f"{base_path}: the baseline scenario is needed for the report")
@@ -131,7 +132,8 @@ def build_report(cfg: Config) -> dict[str, Any]:
     data["interdiction"] = _curve(design, xs, curve_keys, cfg.seed)
     data["screening"] = _screening(design, ref, screen_keys, x0, x100)
 
-    with atomic_folder(cfg.out) as tmp:
+    manifest = {"kind": "report", "smoke_test": cfg.is_quick, "command": sys.argv}
+    with atomic_folder(cfg.out, manifest) as tmp:
         if cfg.sensitivity is not None:
             data["sensitivity"] = _sensitivity(cfg, tmp / "sensitivity")
         figures = _figures(tmp, data)
@@ -264,12 +266,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     cfg = make(
         **{k: v for k, v in given.items() if v is not None},
         scenarios=Path(args.scenarios),
-        out=Path(args.out),
         quiet=args.quiet,
     )
-    if cfg.points < 2:
-        raise ScenarioError(f"must be at least 2, got {cfg.points}", key="--points")
+    key = content_key(kind="report", config=repr(cfg))
+    cfg.out, latest = destination(args.out, Path("results") / "report", key)
     data = build_report(cfg)
+    finish(cfg.out, latest)
     print(f"report: {cfg.out / 'REPORT.md'} ({data['config']['runs']} runs)")
     return 0
 
@@ -279,18 +281,28 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "report", help="policy report from fresh runs: results/report/REPORT.md"
     )
-    p.add_argument("--replicates", type=int, help="replicates per scenario (default 10)")
-    p.add_argument("--years", type=int, help="measured years (default 10)")
-    p.add_argument("--scale", type=float, help="real households per simulated one (default 100)")
-    p.add_argument("--burn-in-years", type=int, help="burn-in years (default: the scenario's)")
-    p.add_argument("--points", type=int, help="interdiction curve points (default 6)")
     p.add_argument(
-        "--screen-replicates", type=int, help="replicates per screening run (default: all)"
+        "--replicates", type=options.REPLICATES, help="replicates per scenario (default 10)"
     )
-    p.add_argument("--seed", type=int, help="root seed (default 20190101)")
+    p.add_argument("--years", type=options.YEARS, help="measured years (default 10)")
+    p.add_argument(
+        "--scale", type=options.SCALE, help="real households per simulated one (default 100)"
+    )
+    p.add_argument(
+        "--burn-in-years", type=options.BURN_IN, help="burn-in years (default: the scenario's)"
+    )
+    p.add_argument("--points", type=options.whole(2), help="interdiction curve points (default 6)")
+    p.add_argument(
+        "--screen-replicates",
+        type=options.REPLICATES,
+        help="replicates per screening run (default: all)",
+    )
+    p.add_argument("--seed", type=options.SEED, help="root seed (default 20190101)")
     p.add_argument("--scenarios", default="scenarios", help="folder of scenario files")
-    p.add_argument("--out", default="results/report", help="report folder")
-    p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
+    p.add_argument("--out", help="report folder (default: a new results/report/<UTC time>-<key>/)")
+    p.add_argument(
+        "--workers", type=options.WORKERS, help="local worker processes (default 1: serial)"
+    )
     p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument(
         "--sensitivity",

@@ -35,6 +35,7 @@ import csv
 import difflib
 import json
 import math
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +43,16 @@ from typing import Any
 
 import numpy as np
 
+from iron_river.experiments import options
 from iron_river.experiments.design import Config, Design, paired_change
-from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.folders import (
+    atomic_folder,
+    check_name,
+    check_out,
+    content_key,
+    destination,
+    finish,
+)
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
 
 METHODS = ("morris", "sobol")
@@ -232,7 +241,7 @@ def run(
     quiet: bool = False,
 ) -> dict[str, Any]:
     """Run the design, compute indices, write the tables and figure into ``out`` atomically."""
-    check_writable(out)
+    check_out(out)
     cfg = Config(
         replicates=spec.replicates,
         years=spec.years,
@@ -282,7 +291,7 @@ def run(
             "noise_share": noise_share(per_rep),
             "mean": float(np.nanmean(y)),
         }
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, {"kind": "sensitivity", "command": sys.argv}) as tmp:
         _write_design(tmp / "design.csv", names, x, ys)
         _write_indices(tmp / "indices.csv", spec, names, results)
         _figure(tmp / "indices.png", spec, names, results)
@@ -347,8 +356,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for key in ("years", "scale", "burn_in_years"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
-    out = Path(args.out) if args.out else Path("results") / "sensitivity" / spec.name
+    check_name(spec.name, str(args.spec))
+    key = content_key(kind="sensitivity", spec=repr(spec))
+    out, latest = destination(args.out, Path("results") / "sensitivity" / spec.name, key)
     res = run(spec, out, workers=args.workers or 1, scheduler=args.scheduler, quiet=args.quiet)
+    finish(out, latest)
     print(f"sensitivity: {out} ({res['runs']} runs, {res['rows']} design rows, {spec.method})")
     for output, o in res["outputs"].items():
         key = "ST" if spec.method == "sobol" else "mu_star"
@@ -366,13 +378,17 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("sensitivity", help="Sobol or Morris indices with SALib")
     p.add_argument("spec", help="sensitivity file, e.g. scenarios/sensitivity/key_assumptions.toml")
     p.add_argument("--method", choices=METHODS, help="override the file's method")
-    p.add_argument("--samples", type=int, help="override the file's samples")
-    p.add_argument("--replicates", type=int, help="override the file's replicates")
-    p.add_argument("--years", type=int, help="override the measured years")
-    p.add_argument("--scale", type=float, help="override the scale")
-    p.add_argument("--burn-in-years", type=int, help="override the burn-in")
-    p.add_argument("--out", help="results folder (default results/sensitivity/<name>/)")
-    p.add_argument("--workers", type=int, help="local worker processes (default 1: serial)")
+    p.add_argument("--samples", type=options.whole(1), help="override the file's samples")
+    p.add_argument("--replicates", type=options.REPLICATES, help="override the file's replicates")
+    p.add_argument("--years", type=options.YEARS, help="override the measured years")
+    p.add_argument("--scale", type=options.SCALE, help="override the scale")
+    p.add_argument("--burn-in-years", type=options.BURN_IN, help="override the burn-in")
+    p.add_argument(
+        "--out", help="results folder (default: a new results/sensitivity/<name>/<time>-<key>/)"
+    )
+    p.add_argument(
+        "--workers", type=options.WORKERS, help="local worker processes (default 1: serial)"
+    )
     p.add_argument("--scheduler", help="address of a running Dask scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_sensitivity)
