@@ -86,7 +86,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario, args.seed, args.replicates, args.out, _name_origin(args.scenario, args.set)
     )
     runs = run_replicates(scenario, args.seed, args.replicates, args.quiet, args.households_sample)
-    summary = write_results(out, scenario, runs, args.seed, [sys.argv[0], *sys.argv[1:]])
+    summary = write_results(
+        out, scenario, runs, args.seed, [sys.argv[0], *sys.argv[1:]], overrides=args.set
+    )
     finish(out, latest)
     _print_headline(summary, out)
     return 0

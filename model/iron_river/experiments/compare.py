@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from iron_river.experiments.runs import run_replicates
 from iron_river.outputs.files import (
     find_run,
@@ -71,7 +73,7 @@ def compare(
         else:
             folder, point = run_destination(sc, args.seed, args.replicates)
             runs = run_replicates(sc, args.seed, args.replicates, args.quiet)
-            summary = write_results(folder, sc, runs, args.seed)
+            summary = write_results(folder, sc, runs, args.seed, overrides=args.set)
             finish(folder, point)
         summaries.append(summary)
         folders[sc.name] = str(folder)
@@ -97,7 +99,7 @@ def compare(
             w = csv.writer(fh)
             w.writerow(HEADER)
             w.writerows(rows)
-        _figure(tmp / "compare.png", scenarios, summaries)
+        _figure(tmp / "compare.png", scenarios, summaries, args.set)
         write_dictionary(
             tmp,
             {"compare.csv": HEADER},
@@ -116,33 +118,43 @@ def compare(
     return 0
 
 
-def _figure(path: Path, scenarios: list[IronRiverScenario], summaries: list[dict]) -> None:
-    import matplotlib
+def _figure(
+    path: Path, scenarios: list[IronRiverScenario], summaries: list[dict], overrides: list[str]
+) -> None:
+    from iron_river.outputs import figures
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7))
+    plt = figures.plt
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.4))
     ref = summaries[0]["metrics"]
     names = [sc.name for sc in scenarios]
     for ax, key in zip(axes.flat, KEY_METRICS, strict=True):
         base = ref[key]["mean"] or 1.0
-        mean = [100 * (s["metrics"][key]["mean"] / base - 1) for s in summaries]
-        lo = [100 * (s["metrics"][key]["p05"] / base - 1) for s in summaries]
-        hi = [100 * (s["metrics"][key]["p95"] / base - 1) for s in summaries]
-        ax.barh(
-            names,
+        mean = np.array([100 * (s["metrics"][key]["mean"] / base - 1) for s in summaries])
+        lo = np.array([100 * (s["metrics"][key]["p05"] / base - 1) for s in summaries])
+        hi = np.array([100 * (s["metrics"][key]["p95"] / base - 1) for s in summaries])
+        y = np.arange(len(names))
+        ax.barh(y, mean, color=["#999999", *["#4c72b0"] * (len(names) - 1)])
+        ax.errorbar(
             mean,
-            xerr=[
-                [m - a for m, a in zip(mean, lo, strict=True)],
-                [b - m for m, b in zip(mean, hi, strict=True)],
-            ],
+            y,
+            xerr=[np.maximum(mean - lo, 0), np.maximum(hi - mean, 0)],
+            fmt="none",
+            color="black",
             capsize=3,
+            lw=1,
         )
+        ax.set_yticks(y, names, fontsize=7)
         ax.axvline(0, color="k", lw=0.8)
-        ax.set_title(key, fontsize=9)
-        ax.set_xlabel(f"% vs {names[0]} (bars: 5–95% of replicates)", fontsize=8)
+        unit = summaries[0].get("definitions", {}).get(key, {}).get("unit", "")
+        ax.set_title(
+            f"{key.replace('_', ' ')}\n{names[0]}: {ref[key]['mean']:,.0f} {unit}", fontsize=9
+        )
+        ax.set_xlabel(f"% change vs {names[0]} (bars: 5–95% of replicates)", fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+        ax.grid(alpha=0.3, axis="x")
+    top = figures.titled(
+        fig,
+        f"Scenarios against {names[0]}: yearly means",
+        figures.subtitle(scenarios[0], summaries[0]["replicates"], overrides),
+    )
+    figures.save(figures.layout(fig, top), path)

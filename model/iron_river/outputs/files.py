@@ -85,8 +85,18 @@ def write_results(
     runs: list[Run],
     seed: int,
     command: list[str] | None = None,
+    overrides: list[str] = (),
 ) -> dict:
-    """Write every output file of a scenario run into ``out`` (atomically); return the summary."""
+    """Write every output file of a scenario run into ``out`` (atomically); return the summary.
+
+    Args:
+        out: the folder (see :mod:`.folders` for when an existing one may be replaced).
+        scenario: the resolved scenario.
+        runs: its replicates.
+        seed: the root seed.
+        command: the command line to record (default: this process's).
+        overrides: ``--set KEY=VALUE`` overrides, recorded and named in the figures' titles.
+    """
     from iron_river.outputs import figures  # matplotlib is only needed when writing
 
     metrics = across_replicates([r.metrics for r in runs])
@@ -110,6 +120,7 @@ def write_results(
         "scale": scenario.scale,
         "replicate_seeds": [_seed_text(r.seed) for r in runs],
         "command": command if command is not None else sys.argv,
+        "overrides": list(overrides),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
     }
@@ -140,7 +151,7 @@ def write_results(
                 tmp / "households_sample.csv", runs
             )
         columns["summary.json"] = list(metrics)
-        figures.write_all(tmp, scenario, runs)
+        figures.write_all(tmp, scenario, runs, overrides)
         write_dictionary(tmp, columns, scenario.scale)
     return summary
 

@@ -45,3 +45,20 @@ LAND_EDGE = "#9a9a9a"
 SEA = "#dbe8f1"
 HOMICIDE_CMAP = "YlOrRd"
 HOMICIDE_MAX = 100.0  # homicides per 100k per year at the top of the colour scale
+
+# Readable names on maps: regions say which part of Mexico they are, crossings the city.
+REGION_LABELS = {
+    "MX-NOROESTE": "North-west (Sinaloa…)",
+    "MX-OCCIDENTE": "West (Jalisco…)",
+    "MX-CENTRO": "Centre (Mexico City…)",
+    "MX-SUR": "South (Guerrero…)",
+}
+
+
+def place_label(place_id: str, name: str, kind: str) -> str:
+    """A short, readable label for a place on a map (never its code)."""
+    if place_id in REGION_LABELS:
+        return REGION_LABELS[place_id]
+    if kind == "crossing":
+        return name.split("–")[0].split(" (")[0]
+    return name
