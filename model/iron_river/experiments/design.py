@@ -63,7 +63,7 @@ class Config:
             "scale": 5000.0,
             "burn_in_years": 0,
             "points": 3,
-            "screen_replicates": 1,
+            "screen_replicates": None,  # all: the screening reference is the policy table's
             "is_quick": True,
         }
         return cls(**{**base, **kw})

@@ -42,6 +42,7 @@ from iron_river.experiments.report_writer import (
     OUTCOMES,
     SCREEN_FACTORS,
     SCREEN_MULTIPLIER,
+    SMOKE_WARNING,
     Cite,
     _clean,
     _figures,
@@ -111,8 +112,13 @@ def build_report(cfg: Config) -> dict[str, Any]:
     wall = time.perf_counter() - t0
 
     cite = Cite()
-    data: dict[str, Any] = {
+    data: dict[str, Any] = {}
+    if cfg.is_quick:
+        data["smoke_test"] = True
+        data["warning"] = SMOKE_WARNING
+    data |= {
         "config": {
+            "smoke_test": cfg.is_quick,
             "replicates": cfg.replicates,
             "years": cfg.years,
             "scale": cfg.scale,
@@ -272,7 +278,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     cfg.out, latest = destination(args.out, Path("results") / "report", key)
     data = build_report(cfg)
     finish(cfg.out, latest)
-    print(f"report: {cfg.out / 'REPORT.md'} ({data['config']['runs']} runs)")
+    smoke = " — SMOKE TEST, not to be cited" if cfg.is_quick else ""
+    print(f"report: {cfg.out / 'REPORT.md'} ({data['config']['runs']} runs){smoke}")
     return 0
 
 
@@ -313,7 +320,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="tiny smoke-test report: scale 5000, 1 year, no burn-in, 2 replicates, 3 points",
+        help="smoke test of the pipeline, NOT results (marked so in the report): scale 5000, "
+        "1 year, no burn-in, 2 replicates, 3 points",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_report)

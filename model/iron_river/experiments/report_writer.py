@@ -22,6 +22,13 @@ OUTCOMES = {
 }
 SCREEN_FACTORS = (0.5, 1.5)  # ±50%
 SCREEN_MULTIPLIER = 100  # the policy whose arrivals response is screened: interdiction ×100
+SMOKE_TITLE = "SMOKE TEST, NOT TO BE CITED"
+SMOKE_WARNING = (
+    "Smoke test (iron-river report --quick), not to be cited: a few tiny runs (sizes in the "
+    "next paragraph) that only show that the report's pipeline works. At this size the "
+    "baseline is not calibrated (targets fail) and every effect below is noise. Run "
+    "`iron-river report` without --quick for results."
+)
 
 
 # ---------------------------------------------------------------------------- cited numbers
@@ -75,6 +82,24 @@ def _clean(v: Any) -> Any:
 # ---------------------------------------------------------------------------- figures
 
 
+def _save(fig: Any, path: Path, smoke: bool) -> None:
+    """Write a figure; a smoke test's figures say so across them (they get copied out)."""
+    if smoke:
+        fig.text(
+            0.5,
+            0.5,
+            SMOKE_TITLE,
+            ha="center",
+            va="center",
+            rotation=12,
+            fontsize=22,
+            color="#c00000",
+            alpha=0.35,
+            fontweight="bold",
+        )
+    fig.savefig(path, dpi=110)
+
+
 def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     import matplotlib
 
@@ -82,6 +107,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     import matplotlib.pyplot as plt
 
     files = {}
+    smoke = bool(data["config"].get("smoke_test"))
     # policy effects: paired relative change with 90% intervals
     pol = data["policies"]
     if pol:
@@ -101,7 +127,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
             ax.set_xlabel("change vs baseline (%)")
         axes[0].set_yticks(np.arange(len(names)), names)
         fig.tight_layout()
-        fig.savefig(folder / "policy_effects.png", dpi=110)
+        _save(fig, folder / "policy_effects.png", smoke)
         plt.close(fig)
         files["policy_effects"] = "policy_effects.png"
     # interdiction curve
@@ -118,7 +144,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
         ax.set_title(f"{label} per year")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(folder / "interdiction_curve.png", dpi=110)
+    _save(fig, folder / "interdiction_curve.png", smoke)
     plt.close(fig)
     files["interdiction_curve"] = "interdiction_curve.png"
     # screening tornado
@@ -136,7 +162,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     ax.set_xlabel("change in arrivals from interdiction ×100 (%)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(folder / "screening.png", dpi=110)
+    _save(fig, folder / "screening.png", smoke)
     plt.close(fig)
     files["screening"] = "screening.png"
     return files
@@ -161,7 +187,12 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
     base = data["baseline"]
     cur = data["interdiction"]
     scr = data["screening"]
-    lines = ["# iron river — policy report", ""]
+    smoke = bool(cfg.get("smoke_test"))
+    if smoke:
+        lines = [f"# {SMOKE_TITLE} — iron river policy report (--quick)", ""]
+        lines += [f"> **{SMOKE_WARNING}**", ""]
+    else:
+        lines = ["# iron river — policy report", ""]
     lines += [
         f"From fresh runs: {c.num(cfg['runs'], 'd')} model runs, {c.num(cfg['replicates'], 'd')} "
         "replicates per scenario (paired seeds: replicate i of every scenario uses the same seed), "
@@ -176,6 +207,12 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
     ]
     # -- summary
     lines += ["## Summary", ""]
+    if smoke:
+        lines += [
+            "*Smoke test: the sentences below are what the full report would say; at this size "
+            "their numbers are noise, not findings.*",
+            "",
+        ]
     lines += _summary(data, c)
     # -- baseline
     lines += ["", "## The baseline against the facts", ""]
@@ -255,10 +292,10 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         f"interdiction from {c.pct(scr['interdiction_from'], 2, signed=False)} to "
         f"{c.pct(scr['interdiction_to'], 0, signed=False)} (×{c.num(SCREEN_MULTIPLIER, 'd')}) "
         f"is measured again ({c.num(cfg['screen_replicates'], 'd')} paired replicate(s) each). "
-        f"With every default the response is {c.pct(scr['reference_response'], 1)} (standard "
-        f"error over replicates {c.num(scr['reference_se'] * 100, '.1f', ' pts')}, so a shift "
-        f"beyond {c.num(scr['noise_threshold'] * 100, '.1f', ' pts')} is unlikely to be noise). "
-        "Ranked by the largest shift:"
+        f"With every default the response is {c.pct(scr['reference_response'], 1)}"
+        + _same_as_policy_table(data, c)
+        + _noise_words(scr, c)
+        + " Ranked by the largest shift:"
     )
     lines.append("")
     rows = []
@@ -309,6 +346,35 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         )
     )
     return "\n".join(lines) + "\n"
+
+
+def _same_as_policy_table(data: dict, c: Cite) -> str:
+    """Say how the screening reference relates to the policy table's ×100 row."""
+    cfg = data["config"]
+    row = data["policies"].get("interdiction_x100", {}).get("us_border_arrivals")
+    if row is None:
+        return ""
+    if cfg["screen_replicates"] == cfg["replicates"]:
+        return ", from the same runs as `interdiction_x100` in the policy table"
+    return (
+        f" over the first {c.num(cfg['screen_replicates'], 'd')} replicate(s); over all "
+        f"{c.num(cfg['replicates'], 'd')}, as in the policy table, it is "
+        f"{c.pct(row['change_mean'], 1)}"
+    )
+
+
+def _noise_words(scr: dict, c: Cite) -> str:
+    """How big a shift must be to stand out from replicate noise, if that can be told."""
+    if scr["noise_threshold"] is None or not math.isfinite(scr["noise_threshold"]):
+        return (
+            ". With a single replicate the replicate noise cannot be estimated, so no shift "
+            "below can be told from noise."
+        )
+    return (
+        f" (standard error over replicates {c.num(scr['reference_se'] * 100, '.1f', ' pts')}, "
+        f"so a shift beyond {c.num(scr['noise_threshold'] * 100, '.1f', ' pts')} is unlikely "
+        "to be noise)."
+    )
 
 
 def _ci(row: dict[str, float]) -> dict[str, float]:
