@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, Polygon
+from matplotlib.text import Text
 
 from iron_river.outputs import figures, style
 from tests.conftest import runs, small
@@ -35,12 +36,11 @@ def built(run_pair):
     out = {name: make(sc, rs, sub) for name, make in figures.FIGURES.items()}
     for fig in out.values():
         fig.canvas.draw()
-    yield out
-    plt.close("all")
+    return out
 
 
 def texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.findobj(plt.Text) if t.get_text()]
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
 @pytest.mark.parametrize("name", list(figures.FIGURES))
@@ -131,3 +131,16 @@ def test_sweep_response_has_units_and_an_axis_from_zero(tmp_path, monkeypatch):
     assert arrivals.get_ylim()[0] == 0 and guns.get_ylim()[0] == 0  # not a truncated axis
     assert "(probability" in arrivals.get_xlabel() and "log scale" in arrivals.get_xlabel()
     assert (tmp_path / "r.png").stat().st_size > 0
+
+
+def test_writing_figures_leaves_pyplot_alone(run_pair, tmp_path, monkeypatch):
+    """A notebook keeps its inline plots after writing results (no backend switch)."""
+    import matplotlib
+
+    sc, rs = run_pair
+    used = []
+    monkeypatch.setattr(matplotlib, "use", lambda *a, **k: used.append(a))
+    before = plt.get_fignums()
+    figures.write_all(tmp_path, sc, rs)
+    assert not used and plt.get_fignums() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(figures.FIGURES)

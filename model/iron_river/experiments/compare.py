@@ -123,8 +123,7 @@ def _figure(
 ) -> None:
     from iron_river.outputs import figures
 
-    plt = figures.plt
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.4))
+    fig, axes = figures.figure((13, 7.4), 2, 3)
     ref = summaries[0]["metrics"]
     names = [sc.name for sc in scenarios]
     for ax, key in zip(axes.flat, KEY_METRICS, strict=True):

@@ -3,20 +3,24 @@
 Every figure says what it shows in its title (scenario, ``--set`` overrides), states its period
 and replicates underneath, labels its units, and keeps its legend off the data. Colours come from
 :mod:`.style`, shared with the browser view.
+
+Figures are drawn on matplotlib ``Figure`` objects with their own Agg canvas, never through
+``pyplot``: writing results changes no global matplotlib state (a notebook keeps its inline
+plots) and is safe from any thread.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.patheffects as pe
-import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, Polygon
+from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 
 from iron_river.ledger import PLACE_FIELDS
 from iron_river.outputs import style
@@ -84,7 +88,7 @@ def subtitle(scenario: IronRiverScenario, replicates: int, overrides: list[str])
     return text
 
 
-def titled(fig: plt.Figure, title: str, sub: str) -> float:
+def titled(fig: Figure, title: str, sub: str) -> float:
     """Put the title and subtitle at the top; return the figure fraction left below them."""
     h = fig.get_figheight()
     fig.text(0.01, 1 - 0.08 / h, title, ha="left", va="top", fontsize=12, fontweight="bold")
@@ -92,11 +96,11 @@ def titled(fig: plt.Figure, title: str, sub: str) -> float:
     return 1 - (0.45 + 0.15 * (sub.count("\n") + 1)) / h
 
 
-def _outside_legend(ax: plt.Axes, **kw) -> None:
+def _outside_legend(ax: Axes, **kw) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8, **kw)
 
 
-def _plain_log(ax: plt.Axes) -> None:
+def _plain_log(ax: Axes) -> None:
     """Log-axis ticks as plain numbers (2, 5, 10, 20...) rather than powers of ten."""
     fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.10g}")
     ax.yaxis.set_major_formatter(fmt)
@@ -105,16 +109,22 @@ def _plain_log(ax: plt.Axes) -> None:
     )
 
 
-def layout(fig: plt.Figure, top: float) -> plt.Figure:
+def layout(fig: Figure, top: float) -> Figure:
     """Lay the figure out below ``top`` (a figure fraction, under the title); return it."""
     fig.tight_layout(rect=(0, 0, 1, top))
     return fig
 
 
-def save(fig: plt.Figure, path: Path) -> None:
-    """Write the figure and free it."""
+def figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, **kw):
+    """A new figure on its own Agg canvas and its axes (as ``pyplot.subplots`` returns them)."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, **kw)
+
+
+def save(fig: Figure, path: Path) -> None:
+    """Write the figure."""
     fig.savefig(path, dpi=DPI)
-    plt.close(fig)
 
 
 def write_all(
@@ -133,9 +143,9 @@ def write_all(
         save(make(scenario, runs, sub), folder / name)
 
 
-def guns(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> plt.Figure:
+def guns(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Figure:
     """Guns bought, crossed and delivered (top), and seized at each border on a log axis."""
-    fig, (upper, bottom) = plt.subplots(2, 1, figsize=(10, 6.6), sharex=True)
+    fig, (upper, bottom) = figure((10, 6.6), 2, 1, sharex=True)
     t = _years(runs)
     # bought ≈ crossed ≈ delivered (seizures are a fraction of a percent): a wide grey band,
     # the red line on it and orange dashes on top keep all three visible
@@ -178,9 +188,9 @@ def guns(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> plt.Fig
     return layout(fig, top)
 
 
-def homicide_rates(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> plt.Figure:
+def homicide_rates(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Figure:
     """Homicide rate per 100,000 by country, with the replicate spread and the 2019 figure."""
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, ax = figure((10, 4.8))
     t = _years(runs)
     observed = {t_.metric: t_.target for t_ in TARGETS}
     for c in COUNTRIES:
@@ -198,7 +208,7 @@ def homicide_rates(scenario: IronRiverScenario, runs: list[Run], sub: str = "") 
     handles.append(Line2D([], [], color="#555", ls=":", lw=1))
     labels.append("2019 observed (FACTS.md T7)")
     if len(runs) > 1:
-        handles.append(plt.Rectangle((0, 0), 1, 1, color="#888", alpha=0.25))
+        handles.append(Rectangle((0, 0), 1, 1, color="#888", alpha=0.25))
         labels.append("5–95% of replicates")
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_ylim(bottom=0)
@@ -211,9 +221,9 @@ def homicide_rates(scenario: IronRiverScenario, runs: list[Run], sub: str = "") 
     return layout(fig, top)
 
 
-def arrivals(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> plt.Figure:
+def arrivals(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Figure:
     """Arrivals at the US border per week: mean and the 5–95% spread across replicates."""
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, ax = figure((10, 4.8))
     t = _years(runs)
     a = np.array([_smooth(x) for x in _stack(runs, "arrivals")])
     col = style.colour("arrivals")
@@ -258,7 +268,7 @@ def _leg_totals(runs: list[Run], attr: str) -> dict[tuple[str, str], float]:
     return out
 
 
-def _draw_land(ax: plt.Axes) -> None:
+def _draw_land(ax: Axes) -> None:
     ax.set_facecolor(style.SEA)
     for rings in geography.land().values():
         for ring in rings:
@@ -271,10 +281,10 @@ def _width(amount: float, top: float, widest: float) -> float:
     return 0.6 + (widest - 0.6) * np.sqrt(amount / top) if top > 0 else 0.6
 
 
-def map_figure(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> plt.Figure:
+def map_figure(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Figure:
     """The region on a map: violence by place, guns south and migrants north, yearly means."""
     recs = {p.id: p for p in geography.places()}
-    fig, ax = plt.subplots(figsize=(11, 8.1))
+    fig, ax = figure((11, 8.1))
     _draw_land(ax)
     gun = _leg_totals(runs, "gun_legs")
     gtop = max(gun.values(), default=0.0)
