@@ -64,17 +64,6 @@ def _per_year(runs: list[Run], key: str) -> float:
     return float(_stack(runs, key).sum(1).mean() / (len(runs[0].weekly["week"]) / 52.0))
 
 
-def _k(value: float) -> str:
-    v = abs(value)
-    if v >= 1e6:
-        return f"{value / 1e6:.2g} M"
-    if v >= 1e4:
-        return f"{value / 1e3:.0f}k"
-    if v >= 1e3:
-        return f"{value / 1e3:.1f}k"
-    return f"{value:.0f}"
-
-
 def subtitle(scenario: IronRiverScenario, replicates: int, overrides: list[str]) -> str:
     """What every figure of a run states under its title: replicates, period, scale, overrides."""
     text = (
@@ -161,7 +150,7 @@ def guns(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Figure:
             ls=styles[key],
             alpha=alpha[key],
             zorder={"guns_bought": 1, "guns_delivered": 2, "guns_into_mexico": 3}[key],
-            label=f"{style.label(key)}: {_k(_per_year(runs, key))} a year",
+            label=f"{style.label(key)}: {style.compact(_per_year(runs, key))} a year",
         )
     upper.set_ylim(bottom=0)
     upper.set_ylabel("guns per week\n(4-week mean)")
@@ -174,7 +163,7 @@ def guns(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Figure:
             np.where(v > 0, v, np.nan),
             color=style.colour(key),
             lw=1.6,
-            label=f"{style.label(key)}: {_k(_per_year(runs, key))} a year",
+            label=f"{style.label(key)}: {style.compact(_per_year(runs, key))} a year",
         )
     bottom.set_yscale("log")
     _plain_log(bottom)
@@ -236,14 +225,21 @@ def arrivals(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> Fig
             alpha=0.2,
             label="5–95% of replicates",
         )
-    ax.plot(t, a.mean(0), color=col, lw=1.8, label=f"all: {_k(_per_year(runs, 'arrivals'))} a year")
+    ax.plot(
+        t,
+        a.mean(0),
+        color=col,
+        lw=1.8,
+        label=f"all: {style.compact(_per_year(runs, 'arrivals'))} a year",
+    )
     for c in COUNTRIES:
         ax.plot(
             t,
             np.array([_smooth(x) for x in _stack(runs, f"arrivals_{c}")]).mean(0),
             color=style.COUNTRY_COLOURS[c],
             lw=1.0,
-            label=f"from {style.COUNTRY_NAMES[c]}: {_k(_per_year(runs, f'arrivals_{c}'))}",
+            label=f"from {style.COUNTRY_NAMES[c]}: "
+            f"{style.compact(_per_year(runs, f'arrivals_{c}'))}",
         )
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
@@ -374,10 +370,10 @@ def map_figure(scenario: IronRiverScenario, runs: list[Run], sub: str = "") -> F
         Line2D([], [], color=style.LAND_EDGE, lw=0.9),
     ]
     labels = [
-        f"guns south: {_k(gtop)} guns a year",
-        f"guns south: {_k(gtop / 10)} guns a year",
-        f"migrants north (to the crossing used): {_k(mtop)} persons a year",
-        f"migrants north: {_k(mtop / 10)} persons a year",
+        f"guns south: {style.compact(gtop)} guns a year",
+        f"guns south: {style.compact(gtop / 10)} guns a year",
+        f"migrants north (to the crossing used): {style.compact(mtop)} persons a year",
+        f"migrants north: {style.compact(mtop / 10)} persons a year",
         "US source state (guns bought)",
         "border crossing",
         "place (area ∝ people at home; colour: homicide rate)",

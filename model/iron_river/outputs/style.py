@@ -25,6 +25,18 @@ SERIES: dict[str, tuple[str, str]] = {
 }
 
 
+def compact(x: float) -> str:
+    """A number as a reader wants it on a chart or map: 1.25M, 186k, 3,500, 0.25, 12."""
+    ax = abs(x)
+    if ax >= 1e6:
+        return f"{x / 1e6:.3g}M"
+    if ax >= 1e4:
+        return f"{x / 1e3:.3g}k"
+    if ax >= 100 or x == int(x):
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
 def colour(series: str) -> str:
     """The colour of a weekly series."""
     return SERIES[series][0]

@@ -77,34 +77,15 @@ class Lever:
         return f"{text}%{self.unit}"
 
 
+def _interdiction(key: str, label: str) -> Lever:
+    """A border's chance of seizing a load: 0.01%–100% on a log scale."""
+    return Lever(key, label, True, 1e-4, 1.0, 400, " of loads seized")
+
+
 LEVERS: tuple[Lever, ...] = (
-    Lever(
-        "enforcement.us_southbound_interdiction",
-        "US southbound inspection",
-        True,
-        1e-4,
-        1.0,
-        400,
-        " of loads seized",
-    ),
-    Lever(
-        "enforcement.mx_customs_interdiction",
-        "Mexican customs",
-        True,
-        1e-4,
-        1.0,
-        400,
-        " of loads seized",
-    ),
-    Lever(
-        "enforcement.mx_gt_border_interdiction",
-        "Mexico–Guatemala border",
-        True,
-        1e-4,
-        1.0,
-        400,
-        " of loads seized",
-    ),
+    _interdiction("enforcement.us_southbound_interdiction", "US southbound inspection"),
+    _interdiction("enforcement.mx_customs_interdiction", "Mexican customs"),
+    _interdiction("enforcement.mx_gt_border_interdiction", "Mexico–Guatemala border"),
     Lever(
         "supply.straw_enforcement",
         "Straw purchases blocked (US-wide)",

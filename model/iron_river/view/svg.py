@@ -16,6 +16,8 @@ from html import escape
 
 import numpy as np
 
+from iron_river.outputs import style
+
 FONT = "font-family='Roboto, Helvetica, Arial, sans-serif'"
 PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 
@@ -61,16 +63,7 @@ def tick_labels(ticks: Sequence[float], plain: bool = False) -> list[str]:
     return [f"{t:,.{decimals}f}" for t in ticks]
 
 
-def fmt_number(x: float) -> str:
-    """Format a tick or value label compactly: 1.2M, 35k, 0.25, 12."""
-    ax = abs(x)
-    if ax >= 1e6:
-        return f"{x / 1e6:.3g}M"
-    if ax >= 1e4:
-        return f"{x / 1e3:.3g}k"
-    if ax >= 100 or x == int(x):
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+fmt_number = style.compact  # one format for the CLI's figures and the view
 
 
 @cache
