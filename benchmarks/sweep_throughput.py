@@ -209,7 +209,7 @@ def main() -> int:
             "base": str(ROOT / "scenarios" / "baseline.toml"),
             "body": f"years = {args.years}\n[set]\nscale = {args.scale}\n",
             "metrics": '["us_border_arrivals", "homicides_total", "guns_delivered"]',
-            "lever": "enforcement.us_southbound_interdiction",
+            "lever": "policy.us_southbound_interdiction",
             "lo": 0.01,
             "hi": 0.5,
         }

@@ -16,10 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
-def small(path: str | None = None, *sets: str, years: int = 4, scale: float = 500):
+def small(
+    path: str | None = None,
+    *sets: str,
+    years: int = 4,
+    scale: float = 500,
+    burn_in_years: int | None = None,
+):
     """A scenario made cheap to run: fewer simulated households, fewer years."""
+    extra = [] if burn_in_years is None else [f"burn_in_years={burn_in_years}"]
     return load_scenario(
-        SCENARIOS / path if path else None, [f"years={years}", f"scale={scale}", *sets]
+        SCENARIOS / path if path else None, [f"years={years}", f"scale={scale}", *extra, *sets]
     )
 
 

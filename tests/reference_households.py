@@ -10,8 +10,7 @@ without sharing any code with the numpy path:
   (recruitment only if it has children). A household's exposure decays by ``2^(−1/half-life)``
   every week and, when hit, becomes ``min(E + Σ weights, EXPOSURE_CAP)``;
 - migration: a household at home leaves this week with probability ``1 − exp(−h/52)``, with
-  ``h`` the yearly hazard of the :mod:`iron_river.migration` docstring, and the departure is
-  attributed to violence with probability ``1 − h(v=0)/h``.
+  ``h`` the yearly hazard of the :mod:`iron_river.migration.decision` docstring.
 
 Departed households stay away (arrivals and returns are not part of the rule compared).
 :func:`numpy_week` drives the numpy implementation through one week the way
@@ -26,11 +25,10 @@ from dataclasses import dataclass, replace
 import mesa
 import numpy as np
 
-from iron_river.migration.decision import decide
+from iron_river.migration.decision import HazardInputs, decide
 from iron_river.migration.exposure import EXPOSURE_CAP, current, victimise
 from iron_river.migration.households import NEVER, Households, Status
 from iron_river.scenario import IronRiverScenario
-from iron_river.scenario.migration import Migration
 
 
 @dataclass(frozen=True)
@@ -40,20 +38,17 @@ class RuleInputs:
     events: np.ndarray  # (P, K) expected events per place and kind, in simulated households
     weights: np.ndarray  # (K,) exposure added by one event of each kind
     children_only: np.ndarray  # (K,) kinds that only land on households with children
-    base: np.ndarray  # (P,) yearly base hazard of each place's country
-    ambient: np.ndarray  # (P,) expected homicide rate per 100k
-    migration: Migration
-    half_life: float  # weeks
+    hazard: HazardInputs  # the terms of the migration hazard
     cap: float = EXPOSURE_CAP
 
-    def with_migration(self, **changes: float) -> RuleInputs:
-        """The same inputs with some migration parameters changed."""
-        return replace(self, migration=replace(self.migration, **changes))
+    @property
+    def half_life(self) -> float:
+        """Exposure memory (weeks)."""
+        return self.hazard.half_life
 
-
-def default_migration() -> Migration:
-    """The baseline migration parameters."""
-    return IronRiverScenario().migration
+    def with_hazard(self, **changes) -> RuleInputs:
+        """The same inputs with some terms of the hazard changed."""
+        return replace(self, hazard=replace(self.hazard, **changes))
 
 
 # ---------------------------------------------------------------- the plain-Mesa reference
@@ -74,7 +69,6 @@ class Household(mesa.Agent):
         self.exposure = 0.0
         self.t_violent = NEVER
         self.t_departed = NEVER
-        self.violence_reason = False
 
     def step(self) -> None:
         """One week: forget a little, perhaps suffer violence, perhaps leave."""
@@ -109,29 +103,24 @@ class Household(mesa.Agent):
         self.t_violent = model.week
         model.exposed[self.place] += 1
 
-    def hazard(self) -> tuple[float, float]:
-        """Yearly migration hazard without and with violence."""
-        m, model = self.model.migration, self.model
-        h0 = model.base[self.place] * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
+    def hazard(self) -> float:
+        """Yearly migration hazard."""
+        x, p = self.model.hazard, self.place
+        h = float(x.base[p])
         if self.poor:
-            h0 *= m.poverty_multiplier
-        if model.week - self.t_network < m.network_tie_years * 52:
-            h0 *= m.network_multiplier
-        weight = 1.0 + m.children_violence_multiplier * self.children
-        signal = m.ambient_coefficient * model.ambient[self.place]
-        signal += m.exposure_coefficient * self.exposure
-        return h0, h0 * math.exp(m.violence_effect * weight * signal)
+            h *= x.poverty
+        if self.t_network > NEVER:
+            h *= x.network
+        weight = 1.0 + x.children * self.children
+        signal = float(x.violence[p]) + float(x.log_victim[p]) * self.exposure
+        return h * math.exp(weight * signal)
 
     def consider_leaving(self) -> None:
-        h0, h = self.hazard()
-        if self.model.random.random() >= -math.expm1(-h / 52.0):
+        if self.model.random.random() >= -math.expm1(-self.hazard() / 52.0):
             return
         self.home = False
         self.t_departed = self.model.week
-        violence_share = min(max(1.0 - h0 / h, 0.0), 1.0)
-        self.violence_reason = self.model.random.random() < violence_share
         self.model.departures[self.place] += 1
-        self.model.departures_violence[self.place] += self.violence_reason
 
 
 class ReferenceModel(mesa.Model):
@@ -167,9 +156,7 @@ class ReferenceModel(mesa.Model):
         self.kind_cum_all = _cumulative_shares(adult_lam)
         self.kind_cum_children = _cumulative_shares(lam)
         self.weights = [float(w) for w in inputs.weights]
-        self.base = [float(b) for b in inputs.base]
-        self.ambient = [float(a) for a in inputs.ambient]
-        self.migration = inputs.migration
+        self.hazard = inputs.hazard
         self.decay = 2.0 ** (-1.0 / inputs.half_life)
         self.cap = inputs.cap
         for row in zip(
@@ -185,7 +172,6 @@ class ReferenceModel(mesa.Model):
 
     def _clear_tallies(self) -> None:
         self.departures = [0] * self.n_places
-        self.departures_violence = [0] * self.n_places
         self.exposed = [0] * self.n_places
 
     def step(self) -> None:
@@ -219,7 +205,6 @@ class WeekTally:
     """Per-place counts from one week of the numpy rule."""
 
     departures: np.ndarray
-    departures_violence: np.ndarray
     exposed: np.ndarray
 
 
@@ -230,18 +215,11 @@ def numpy_week(
     exposed = victimise(
         hh, inputs.events, inputs.weights, inputs.children_only, week, inputs.half_life, rng
     )
-    rows, violence = decide(
-        hh, week, inputs.base, inputs.ambient, inputs.migration, inputs.half_life, rng
-    )
+    rows = decide(hh, week, inputs.hazard, rng)
     hh.move(rows, Status.TRANSIT)
     hh.t_departed[rows] = week
-    hh.violence_reason[rows] = violence
     n_places = len(hh.place_ids)
-    return WeekTally(
-        np.bincount(hh.place[rows], minlength=n_places),
-        np.bincount(hh.place[rows[violence]], minlength=n_places),
-        exposed.astype(np.int64),
-    )
+    return WeekTally(np.bincount(hh.place[rows], minlength=n_places), exposed.astype(np.int64))
 
 
 def numpy_exposure(hh: Households, week: int, half_life: float) -> np.ndarray:
@@ -252,11 +230,11 @@ def numpy_exposure(hh: Households, week: int, half_life: float) -> np.ndarray:
 # ---------------------------------------------------------------- a population and its inputs
 
 
-def population(
-    n: int, rng: np.random.Generator | int = 0, migration: Migration | None = None
-) -> Households:
+TIE_WEEKS = 20 * 52
+
+
+def population(n: int, rng: np.random.Generator | int = 0) -> Households:
     """About ``n`` households in four places of different sizes, poverty and networks."""
-    m = migration or default_migration()
     shares = np.array([0.3, 0.25, 0.25, 0.2])
     return Households(
         ("p0", "p1", "p2", "p3"),
@@ -265,19 +243,19 @@ def population(
         children_share=np.array([0.45, 0.6, 0.55, 0.4]),
         poverty_share=np.array([0.35, 0.6, 0.5, 0.25]),
         relatives_abroad_share=np.array([0.15, 0.3, 0.25, 0.1]),
-        network_weeks=m.network_tie_years * 52,
+        network_weeks=TIE_WEEKS,
         scale=1.0,
         rng=np.random.default_rng(rng),
     )
 
 
-def rule_inputs(hh: Households, migration: Migration | None = None) -> RuleInputs:
+def rule_inputs(hh: Households) -> RuleInputs:
     """Violence and hazards for :func:`population`: a quiet place, two violent ones, a middle one.
 
-    Base hazards are raised above the calibrated ones (×10–20) so that a few weeks give
-    thousands of departures and the comparison has power.
+    Base hazards are far above the calibrated ones and the violence terms stronger than the
+    evidence-based ones, so that a few weeks give thousands of departures and every term of
+    the rule shows in the counts (the comparison has power).
     """
-    m = migration or default_migration()
     # weekly chance per household of a homicide-linked event, extortion, a recruitment attempt
     per_household = np.array(
         [
@@ -289,10 +267,16 @@ def rule_inputs(hh: Households, migration: Migration | None = None) -> RuleInput
     )
     return RuleInputs(
         events=per_household * hh.count[:, None],
-        weights=np.array([1.0, 1.0, m.recruitment_weight]),
+        weights=np.array([1.0, 1.0, 2.0]),
         children_only=np.array([False, False, True]),
-        base=np.array([0.01, 0.07, 0.05, 0.03]),
-        ambient=np.array([20.0, 45.0, 35.0, 25.0]),
-        migration=m,
-        half_life=IronRiverScenario().exposure.memory_half_life_weeks,
+        hazard=HazardInputs(
+            base=np.array([0.02, 0.12, 0.09, 0.05]),
+            violence=np.array([-0.1, 0.35, 0.2, 0.0]),  # v · ε · ln(H / H*)
+            log_victim=np.full(4, math.log(2.0)),
+            violence_cap=np.full(4, 0.1),
+            children=0.5,
+            poverty=1.5,
+            network=2.0,
+            half_life=IronRiverScenario().exposure.memory_half_life_weeks,
+        ),
     )

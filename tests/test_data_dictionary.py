@@ -51,10 +51,11 @@ def test_every_column_of_every_file_has_an_entry(folder):
     problems = []
     for file, columns in files.items():
         table = next(name for name, t in vars(dictionary).items() if t is dictionary.FILES[file][1])
+        helper = "yearly" if table == "SUMMARY" else "weekly"
         problems += [
             f"{file}: column '{c}' has no entry; add it to {table} in "
             "model/iron_river/outputs/dictionary.py (e.g. "
-            f'"{c}": weekly("what it counts", "unit"),)'
+            f'"{c}": {helper}("what it counts", "unit"),)'
             for c in dictionary.undescribed(file, columns)
         ]
     assert not problems, "\n".join(problems)

@@ -99,7 +99,7 @@ def test_report_content(built):
     assert set(data["sensitivity"]["outputs"]) == {"us_border_arrivals", "guns_delivered"}
     # paired seeds: the x100 scenario file and the curve's x100 screening reference coincide
     x100 = data["policies"]["interdiction_x100"]["guns_delivered"]["change_mean"]
-    assert x100 < -0.5
+    assert x100 < -0.1
 
 
 def test_paired_change_and_elasticity():

@@ -1,7 +1,7 @@
 """Scale changes only the households' noise: the gun side of a run does not depend on it.
 
 Traffickers, border units and gangs never read the households, and the households draw
-from a random stream of their own (``IronRiverModel.household_rng``), so two runs with
+from random streams of their own (``iron_river.model.Streams``), so two runs with
 one seed at different scales share every gun and every homicide week by week; only the
 household-side figures differ, by sampling noise. This is what makes a 1:1 run and a 1:100
 run of one seed a paired comparison (``benchmarks/scale.py``).

@@ -132,20 +132,46 @@ def test_every_key_has_provenance_unit_and_range():
 def test_required_keys_exist():
     for key in (
         "enforcement.us_southbound_interdiction",
-        "enforcement.crossings.X-NLD.us_southbound_interdiction",
-        "supply.states.US-TX.multiplier",
+        "policy.us_southbound_interdiction",
+        "policy.crossings.X-NLD.us_southbound_interdiction",
+        "policy.states.US-TX.supply_multiplier",
         "migration.violence_effect",
         "scale",
     ):
         assert key in PARAMETERS
 
 
+def test_levers_are_the_policy_section_and_never_calibrated():
+    levers = {k for k, s in PARAMETERS.items() if s.role == "lever"}
+    assert levers == {k for k in PARAMETERS if k.startswith("policy.")}
+    for key in levers:
+        spec = PARAMETERS[key]
+        assert spec.prior is None and "calibrated" not in spec.provenance, key
+    # a lever left unset is the 2019 world: it inherits a structural value
+    sc = load_scenario(None)
+    assert sc.value("policy.crossings.X-TIJ.us_southbound_interdiction") == sc.value(
+        "enforcement.us_southbound_interdiction"
+    )
+    assert sc.value("policy.countries.GT.police_seizure_rate") == sc.value(
+        "gangs.countries.GT.police_seizure_rate"
+    )
+
+
+def test_every_prior_is_inside_the_allowed_range_and_holds_the_default():
+    for key, spec in PARAMETERS.items():
+        if spec.prior is not None:
+            assert spec.lo is None or spec.lo <= spec.prior.lo, key
+            assert spec.hi is None or spec.prior.hi <= spec.hi, key
+            assert spec.prior.lo <= spec.default <= spec.prior.hi, key
+            assert spec.prior.reason, key
+
+
 def test_set_overrides_file():
     sc = load_scenario(
         "scenarios/interdiction_x10.toml",
-        ["enforcement.us_southbound_interdiction=0.5", "scale=1000"],
+        ["policy.us_southbound_interdiction=0.5", "scale=1000"],
     )
-    assert sc.enforcement.us_southbound_interdiction == 0.5
+    assert sc.policy.us_southbound_interdiction == 0.5
     assert sc.scale == 1000.0
     assert sc.name == "interdiction_x10"
 

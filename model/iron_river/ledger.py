@@ -1,10 +1,9 @@
 """The ledger: what the agents did each week, counted in real-world units.
 
-Model-level series (one value per week), per-place and per-crossing series. Every
-number is a tally of agent actions (guns bought, seized, delivered; homicides;
-households exposed; persons departing and arriving), scaled from simulated to real
-households where households are involved. Outputs and summary metrics are computed
-from these tallies only.
+Model-level series (one value per week), per-place and per-crossing series. Every number is
+a tally of agent actions (guns bought, seized, delivered; homicides; households exposed;
+persons departing and arriving), scaled from simulated to real households where households
+are involved. Outputs and summary metrics are computed from these tallies only.
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from iron_river.guns.trafficker import Trafficker
+from iron_river.guns.arsenal import Origin
+from iron_river.guns.routes import BETWEEN
 from iron_river.migration.exposure import current
 from iron_river.migration.households import Status
 from iron_river.world.geography import COUNTRIES
 
 if TYPE_CHECKING:
-    from iron_river.migration.arrivals import ArrivalTally
     from iron_river.model import IronRiverModel
 
 PLACE_FIELDS = (
@@ -29,14 +28,26 @@ PLACE_FIELDS = (
     "firearm_homicides",
     "households_exposed",
     "departures",
-    "departures_violence",
+    "departures_exposed",
     "arrivals",
     "arsenal",
     "arsenal_us",
+    "members",
+    "groups",
+    "rivalry",
     "guns_delivered",
     "price",
+    "relatives_abroad_share",
 )
-CROSSING_FIELDS = ("loads", "guns_attempted", "guns_seized_us", "guns_seized_mx", "guns_seized")
+CROSSING_FIELDS = (
+    "loads",
+    "guns_attempted",
+    "guns_seized_us",
+    "guns_seized_mx",
+    "guns_between_ports",
+    "guns_seized_between",
+    "guns_seized",
+)
 SAMPLE_FIELDS = (
     "week",
     "household",
@@ -48,6 +59,98 @@ SAMPLE_FIELDS = (
     "status",
     "exposure",
     "exposed_recently",
+)
+REPORTED = (  # the series Mesa's DataCollector keeps (model-level reporters)
+    "week",
+    "guns_bought",
+    "guns_seized_us",
+    "guns_seized_mx",
+    "guns_seized_between",
+    "guns_seized_gt_border",
+    "guns_delivered",
+    "households_exposed",
+    "departures",
+    "arrivals",
+    "cells",
+    "us_sourced_share_seized_mx",
+    "homicides",
+    *(f"homicide_rate_{c}" for c in COUNTRIES),
+)
+
+
+WEEKLY_KEYS = (  # the model-level series, besides the per-country ones (name_MX, ...)
+    "week",
+    "year",
+    "measured",
+    "guns_bought",
+    "guns_attempted_us",
+    "guns_between_ports",
+    "guns_seized_us",
+    "guns_seized_mx",
+    "guns_seized_between",
+    "guns_seized_gt_border",
+    "guns_into_mexico",
+    "guns_delivered",
+    "guns_delivered_mx",
+    "guns_delivered_ca",
+    "border_loads",
+    "guns_per_load",
+    "concealment",
+    "between_ports_share",
+    "cells",
+    "cells_entered",
+    "cells_exited",
+    "cells_arrested",
+    "cum_guns_bought",
+    "cum_guns_seized",
+    "cum_guns_delivered",
+    "homicides",
+    "us_sourced_share_seized_mx",
+    "households_exposed",
+    "departures",
+    "departures_exposed",
+    "arrivals",
+    "arrivals_exposed",
+    "arrivals_route_victims",
+    "arrival_families",
+    "arrival_families_violence",
+    "nt_arrivals",
+    "nt_arrivals_exposed",
+    "nt_families",
+    "nt_families_violence",
+    "leader_arrests",
+    "group_splits",
+    "group_merges",
+    "members_recruited",
+    "members_killed",
+    "forced_recruits",
+    "members_lost",
+    "guns_in_transit",
+    *(f"households_{s.name.lower()}" for s in Status),
+    "households_settled",
+    "households_formed",
+)
+
+
+COUNTRY_SERIES = (  # per-country series, one column each: name_MX, name_GT, name_HN, name_SV
+    "homicides",
+    "firearm_homicides",
+    "population",
+    "homicide_rate",
+    "arsenal",
+    "members",
+    "groups",
+    "price",
+    "seized",
+    "traced",
+    "traced_us",
+    "relatives_abroad_share",
+    "arrivals",
+    "rivalry",
+    "delivered",
+    "non_us_guns",
+    "guns_seized_police",
+    "guns_worn",
 )
 
 
@@ -61,32 +164,28 @@ class Ledger:
         self.crossing_rows: list[np.ndarray] = []
         self.place_ids = [p.place_id for p in model.markets]
         self.crossing_ids = [c.place_id for c in model.crossings]
-        self.gun_flows: list[tuple[str, str, int]] = []
-        self.migrant_flows: list[tuple[str, str, float]] = []
-        self.cumulative = {"bought": 0, "seized": 0, "delivered": 0}
-        self.gun_totals: dict[tuple[str, str], float] = {}  # legs, summed over measured weeks
-        self.migrant_totals: dict[tuple[str, str], float] = {}
+        self.cumulative = {"bought": 0.0, "seized": 0.0, "delivered": 0.0}
+        ns, nc, nm = len(model.routes.states), len(model.us_crossing_ids), len(model.markets)
+        self._names = (model.routes.states, model.us_crossing_ids, model.market_ids)
+        self._legs_sc, self._legs_cm = np.zeros((ns, nc)), np.zeros((nc, nm))
+        self._migrants = np.zeros((nm, nc))
+        self._totals = [np.zeros((ns, nc)), np.zeros((nc, nm)), np.zeros((nm, nc))]
         self.sample_rows: np.ndarray | None = None  # households whose trajectories are kept
         self.sample: list[np.ndarray] = []
+        n = len(COUNTRIES)
+        self._countries = (model.market_country_index[None, :] == np.arange(n)[:, None]).astype(
+            float
+        )
+        b = model.border
+        self._unit_kind = np.zeros(b.rate.size, dtype=np.int64)
+        self._unit_kind[b.mx], self._unit_kind[b.between], self._unit_kind[b.gt] = 1, 2, 3
+        self._us = list(Origin.us_sourced())
+        self._keys = WEEKLY_KEYS
+        self._country_keys = {name: [f"{name}_{c}" for c in COUNTRIES] for name in COUNTRY_SERIES}
 
     def reporters(self) -> dict[str, Callable[[IronRiverModel], float]]:
         """Model-level reporters for Mesa's DataCollector (they read the latest row)."""
-        names = [
-            "week",
-            "guns_bought",
-            "guns_seized_us",
-            "guns_seized_mx",
-            "guns_seized_gt_border",
-            "guns_delivered",
-            "households_exposed",
-            "departures",
-            "arrivals",
-            "cells",
-            "us_sourced_share_seized_mx",
-            "homicides",
-            *(f"homicide_rate_{c}" for c in COUNTRIES),
-        ]
-        return {n: (lambda m, n=n: m.ledger.latest(n)) for n in names}
+        return {n: (lambda m, n=n: m.ledger.latest(n)) for n in REPORTED}
 
     def latest(self, name: str) -> float:
         """The most recent weekly value of a model-level series (0 before the first week)."""
@@ -94,98 +193,185 @@ class Ledger:
 
     def record(self, model: IronRiverModel) -> None:
         """Tally the week that just ended."""
-        row: dict[str, float] = {
-            "week": model.week,
-            "year": model.year,
-            "measured": float(model.measuring),
-        }
-        us = sum(u.guns_seized for u in model.us_units)
-        mx = sum(u.guns_seized for u in model.mx_units)
-        gt = model.gt_unit.guns_seized
-        bought = sum(p.guns_bought_here for p in model.places)
-        delivered_mx = sum(p.guns_delivered for p in model.markets if p.country == "MX")
-        delivered = sum(p.guns_delivered for p in model.markets)
-        row.update(
-            guns_bought=bought,
-            guns_attempted_us=sum(u.guns_attempted for u in model.us_units),
-            guns_seized_us=us,
-            guns_seized_mx=mx,
-            guns_seized_gt_border=gt,
-            guns_into_mexico=model.guns_into_mexico,
-            guns_delivered=delivered,
-            guns_delivered_mx=delivered_mx,
-            guns_delivered_ca=delivered - delivered_mx,
-            cells=len(model.agents_by_type.get(Trafficker, [])),
-            cells_entered=model.cells_entered,
-            cells_exited=model.cells_exited,
-            cells_arrested=model.cells_arrested,
+        b, v, g, hh = model.border, model.violence, model.gangs, model.households
+        kind = np.bincount  # one grouped sum per quantity: US ports, customs, between, Guatemala
+        k = self._unit_kind
+        seized = kind(k, b.guns_seized, 4)
+        attempted = kind(k, b.guns_attempted, 4)
+        loads = kind(k, b.loads, 4)
+        _, _, _, shipped, mode = model.gun_routes
+        delivered = model.delivered_by_market
+        by_c = (
+            self._countries
+            @ np.vstack(  # markets → countries, for every quantity at once
+                [
+                    v.homicides,
+                    v.firearm_homicides,
+                    model.population,
+                    model.arrivals_by_market,
+                    model.markets_state.paid * model.members_by_market_now,
+                    model.members_by_market_now,
+                    model.ties.active,
+                    hh.count,
+                    delivered,
+                    v.rivalry * model.members_by_market_now,
+                ]
+            ).T
         )
+        hom, fire, pop, arr, paid, members, ties, count, deliv, rivalry = by_c.T
+        rows = g.rows
+        gc = g.country[rows]
+        arsenal = kind(gc, g.guns(rows), 4)
+        groups = kind(gc, minlength=4)
+        traced = model.tracing.traced
+        traced_us = traced[:, self._us].sum(axis=1)
+        bought = float(model.guns_bought_by_state.sum())
+        border_loads = loads[0] + loads[2]
+        crossed = attempted[0] + attempted[2]
+        t = model.arrival_tally
         c = self.cumulative
         c["bought"] += bought
-        c["seized"] += us + mx + gt
-        c["delivered"] += delivered
-        row.update(
-            cum_guns_bought=c["bought"],
-            cum_guns_seized=c["seized"],
-            cum_guns_delivered=c["delivered"],
-        )
-        tracing = model.tracing
-        homicides = 0
-        for country in COUNTRIES:
-            places = [p for p in model.markets if p.country == country]
-            h = sum(p.homicides for p in places)
-            homicides += h
-            pop = sum(p.population for p in places)
-            row[f"homicides_{country}"] = h
-            row[f"firearm_homicides_{country}"] = sum(p.firearm_homicides for p in places)
-            row[f"population_{country}"] = pop
-            row[f"homicide_rate_{country}"] = h * 52 / pop * 1e5 if pop else 0.0
-            row[f"arsenal_{country}"] = sum(p.guns for p in places)
-            row[f"seized_{country}"] = int(tracing.seized[country].sum())
-            row[f"traced_{country}"] = tracing.traced_total(country)
-            row[f"traced_us_{country}"] = tracing.traced_us(country)
-        row["homicides"] = homicides
-        traced = row["traced_MX"]
-        row["us_sourced_share_seized_mx"] = row["traced_us_MX"] / traced if traced else 0.0
-        places = model.markets
-        row["households_exposed"] = sum(p.households_exposed for p in places)
-        row["departures"] = sum(p.departures for p in places)
-        row["departures_violence"] = model.departures_violence
-        t = model.arrival_tally
-        row["arrivals"] = t.persons if t else 0.0
-        for country in COUNTRIES:
-            row[f"arrivals_{country}"] = sum(p.arrivals for p in places if p.country == country)
-        row.update(
-            arrivals_exposed=t.exposed_persons if t else 0.0,
-            arrivals_route_victims=t.route_victim_persons if t else 0.0,
-            arrival_families=t.families if t else 0.0,
-            arrival_families_violence=t.families_violence if t else 0.0,
-        )
-        hh = model.households
-        for s in Status:
-            row[f"households_{s.name.lower()}"] = int(hh.status_counts[s])
-        row["households_settled"] = hh.settled
-        row["households_formed"] = hh.formed
-        self.rows.append(row)
-        self.place_rows.append(
-            np.array([[getattr(p, f) for f in PLACE_FIELDS] for p in model.markets], dtype=float)
-        )
-        self.crossing_rows.append(
-            np.array(
-                [
-                    [c.loads, c.guns_attempted, *self._seized(model, c.place_id), c.guns_seized]
-                    for c in model.crossings
-                ]
+        c["seized"] += float(seized.sum())
+        c["delivered"] += float(deliv.sum())
+        rates = np.divide(hom * 52e5, pop, out=np.zeros(4), where=pop > 0)
+        row = dict(
+            zip(
+                self._keys,
+                (
+                    model.week,
+                    model.year,
+                    float(model.measuring),
+                    bought,
+                    attempted[0],
+                    attempted[2],
+                    seized[0],
+                    seized[1],
+                    seized[2],
+                    seized[3],
+                    float(model.guns_into_mexico),
+                    float(deliv.sum()),
+                    deliv[0],
+                    float(deliv[1:].sum()),
+                    border_loads,
+                    crossed / border_loads if border_loads else 0.0,
+                    model.mean_concealment,
+                    float(shipped[mode == BETWEEN].sum() / shipped.sum()) if shipped.sum() else 0.0,
+                    float(model.cells.count),
+                    model.cells_entered,
+                    model.cells_exited,
+                    model.cells_arrested,
+                    c["bought"],
+                    c["seized"],
+                    c["delivered"],
+                    float(hom.sum()),
+                    traced_us[0] / traced[0].sum() if traced[0].sum() else 0.0,
+                    float(model.households_exposed_by_market.sum()),
+                    float(model.departures_by_market.sum()),
+                    float(model.departures_exposed_by_market.sum()),
+                    t.persons if t else 0.0,
+                    t.exposed_persons if t else 0.0,
+                    t.route_victim_persons if t else 0.0,
+                    t.families if t else 0.0,
+                    t.families_violence if t else 0.0,
+                    t.nt_persons if t else 0.0,
+                    t.nt_exposed_persons if t else 0.0,
+                    t.nt_families if t else 0.0,
+                    t.nt_families_violence if t else 0.0,
+                    float(model.leader_arrests),
+                    float(model.splits),
+                    float(model.merges),
+                    model.members_recruited,
+                    model.members_killed,
+                    float(model.forced_recruits.sum()),
+                    model.members_lost,
+                    float(sum(g.sum() for due in model.in_transit.values() for _, g in due)),
+                    *hh.status_counts.tolist(),
+                    hh.settled,
+                    hh.formed,
+                ),
+                strict=True,
             )
         )
-        self._flows(model, t)
+        for name, values in (
+            ("homicides", hom),
+            ("firearm_homicides", fire),
+            ("population", pop),
+            ("homicide_rate", rates),
+            ("arsenal", arsenal),
+            ("members", members),
+            ("groups", groups.astype(float)),
+            ("price", paid / np.maximum(members, 1e-9)),
+            ("seized", model.tracing.seized.sum(axis=1).astype(float)),
+            ("traced", traced.sum(axis=1).astype(float)),
+            ("traced_us", traced_us.astype(float)),
+            ("relatives_abroad_share", ties / count),
+            ("arrivals", arr),
+            ("rivalry", rivalry / np.maximum(members, 1e-9)),
+            ("delivered", deliv),
+            ("non_us_guns", model.non_us_guns),
+            ("guns_seized_police", model.guns_police_seized),
+            ("guns_worn", model.guns_worn),
+        ):
+            row.update(zip(self._country_keys[name], values.tolist(), strict=True))
+        self.rows.append(row)
+        self.place_rows.append(self._places(model))
+        self.crossing_rows.append(self._crossings(model))
+        self._flows(model)
         if self.sample_rows is not None and model.measuring:
             self._record_sample(model)
+
+    def _places(self, model: IronRiverModel) -> np.ndarray:
+        g, v = model.gangs, model.violence
+        rows = g.rows
+        n = len(model.markets)
+        us = g.arsenal[rows][:, list(Origin.us_sourced())].sum(axis=1)
+        return np.column_stack(
+            [
+                model.population,
+                v.homicides,
+                v.firearm_homicides,
+                model.households_exposed_by_market,
+                model.departures_by_market,
+                model.departures_exposed_by_market,
+                model.arrivals_by_market,
+                model.arsenal_by_market,
+                np.bincount(g.place[rows], weights=us, minlength=n),
+                model.members_by_market_now,
+                np.bincount(g.place[rows], minlength=n),
+                v.rivalry,
+                model.delivered_by_market,
+                model.markets_state.paid,
+                model.ties.share(model.households),
+            ]
+        ).astype(float)
+
+    def _crossings(self, model: IronRiverModel) -> np.ndarray:
+        b = model.border
+        out = np.zeros((len(self.crossing_ids), len(CROSSING_FIELDS)))
+        c = b.n_crossings
+        us, mx, bp = b.us, b.mx, b.between
+        out[:c, 0] = b.loads[us] + b.loads[bp]
+        out[:c, 1] = b.guns_attempted[us] + b.guns_attempted[bp]
+        out[:c, 2] = b.guns_seized[us]
+        out[:c, 3] = b.guns_seized[mx]
+        out[:c, 4] = b.guns_attempted[bp]
+        out[:c, 5] = b.guns_seized[bp]
+        out[:c, 6] = b.guns_seized[us] + b.guns_seized[mx] + b.guns_seized[bp]
+        gt = self.crossing_ids.index(model.crossings[-1].place_id)
+        out[gt] = [
+            b.loads[b.gt],
+            b.guns_attempted[b.gt],
+            0,
+            b.guns_seized[b.gt],
+            0,
+            0,
+            b.guns_seized[b.gt],
+        ]
+        return out
 
     def _record_sample(self, model: IronRiverModel) -> None:
         hh, rows = model.households, self.sample_rows
         half_life = model.params.exposure.memory_half_life_weeks
-        tie_weeks = model.params.migration.network_tie_years * 52
         self.sample.append(
             np.column_stack(
                 [
@@ -195,7 +381,7 @@ class Ledger:
                     hh.size[rows],
                     hh.children[rows],
                     hh.poor[rows],
-                    (model.week - hh.t_network[rows]) < tie_weeks,
+                    model.ties.tied(hh, rows),
                     hh.status[rows],
                     current(hh, rows, model.week, half_life),
                     model.week - hh.t_violent[rows] <= model.params.exposure.recall_window_weeks,
@@ -203,37 +389,50 @@ class Ledger:
             )
         )
 
-    @staticmethod
-    def _seized(model: IronRiverModel, crossing: str) -> tuple[int, int]:
-        us = sum(u.guns_seized for u in model.us_units if u.crossing == crossing)
-        mx = sum(u.guns_seized for u in model.mx_units if u.crossing == crossing)
-        if crossing == model.gt_unit.crossing:
-            mx += model.gt_unit.guns_seized
-        return us, mx
-
-    def _flows(self, model: IronRiverModel, tally: ArrivalTally | None) -> None:
-        legs: dict[tuple[str, str], int] = {}
-        for (state, crossing, market), guns in model.flows.items():
-            legs[state, crossing] = legs.get((state, crossing), 0) + guns
-            legs[crossing, market] = legs.get((crossing, market), 0) + guns
-        self.gun_flows = [(a, b, g) for (a, b), g in legs.items()]
-        flows = []
-        if tally is not None:
-            share = model.journeys.crossing_prob
-            for i, origin in enumerate(self.place_ids):
-                persons = tally.persons_by_place[i]
-                if persons:
-                    flows += [
-                        (origin, c, persons * share[i, j])
-                        for j, c in enumerate(model.us_crossing_ids)
-                        if share[i, j] > 0.05
-                    ]
-        self.migrant_flows = flows
+    def _flows(self, model: IronRiverModel) -> None:
+        state, crossing, market, guns, _ = model.gun_routes
+        ns, nc, nm = len(model.routes.states), len(model.us_crossing_ids), len(model.markets)
+        self._legs_sc = np.bincount(state * nc + crossing, guns, ns * nc).reshape(ns, nc)
+        self._legs_cm = np.bincount(crossing * nm + market, guns, nc * nm).reshape(nc, nm)
+        self._migrants = model.arrivals_by_market[:, None] * model.journeys.crossing_prob
         if model.measuring:
-            for a, b, g in self.gun_flows:
-                self.gun_totals[a, b] = self.gun_totals.get((a, b), 0) + g
-            for a, b, p in flows:
-                self.migrant_totals[a, b] = self.migrant_totals.get((a, b), 0) + p
+            self._totals[0] += self._legs_sc
+            self._totals[1] += self._legs_cm
+            self._totals[2] += self._migrants
+
+    def _legs(self, sc: np.ndarray, cm: np.ndarray) -> list[tuple[str, str, float]]:
+        states, crossings, markets = self._names
+        i, j = np.nonzero(sc)
+        out = [(states[a], crossings[b], float(sc[a, b])) for a, b in zip(i, j, strict=True)]
+        i, j = np.nonzero(cm)
+        out += [(crossings[a], markets[b], float(cm[a, b])) for a, b in zip(i, j, strict=True)]
+        return out
+
+    def _migrant_legs(self, flows: np.ndarray) -> list[tuple[str, str, float]]:
+        _, crossings, markets = self._names
+        share = flows / np.maximum(flows.sum(axis=1, keepdims=True), 1e-12)
+        i, j = np.nonzero((flows > 0) & (share > 0.05))
+        return [(markets[a], crossings[b], float(flows[a, b])) for a, b in zip(i, j, strict=True)]
+
+    @property
+    def gun_flows(self) -> list[tuple[str, str, float]]:
+        """(from, to, guns) moved this week: source state → crossing, crossing → market."""
+        return self._legs(self._legs_sc, self._legs_cm)
+
+    @property
+    def migrant_flows(self) -> list[tuple[str, str, float]]:
+        """(origin, crossing, persons) arriving at the US border this week."""
+        return self._migrant_legs(self._migrants)
+
+    @property
+    def gun_totals(self) -> dict[tuple[str, str], float]:
+        """Guns moved along each leg, summed over the measured weeks."""
+        return {(a, b): g for a, b, g in self._legs(self._totals[0], self._totals[1])}
+
+    @property
+    def migrant_totals(self) -> dict[tuple[str, str], float]:
+        """Migrants arriving along each (origin, crossing), summed over the measured weeks."""
+        return {(a, b): p for a, b, p in self._migrant_legs(self._totals[2])}
 
     # ------------------------------------------------------------------ arrays for outputs
 
@@ -251,4 +450,3 @@ class Ledger:
         """Per-crossing weekly values: weeks × crossings × :data:`CROSSING_FIELDS`."""
         keep = [i for i, r in enumerate(self.rows) if r["measured"] or not measured_only]
         return np.array([self.crossing_rows[i] for i in keep])
-

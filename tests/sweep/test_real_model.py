@@ -10,13 +10,14 @@ import pytest
 
 from iron_river.experiments import backends
 from iron_river.experiments import binding as adapter
+from iron_river.scenario import IronRiverScenario
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import SpecError, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.toml"))
-LEVER = "enforcement.us_southbound_interdiction"
+LEVER = "policy.us_southbound_interdiction"
 
 
 @pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
@@ -24,7 +25,7 @@ def test_shipped_sweeps_are_valid(path):
     plan = build_plan(load_spec(path, adapter), adapter, "iron_river.experiments.binding")
     assert len(plan.runs) >= 200
     xs = sorted({p[LEVER] for p in plan.points})
-    assert xs[0] == adapter.PARAMETERS[LEVER].default and xs[-1] == 0.5
+    assert xs[0] == IronRiverScenario().value(LEVER) and xs[-1] == 0.5
     assert plan.spec.replicates >= (20 if len(plan.spec.axes) == 1 else 10)
 
 
@@ -36,7 +37,7 @@ def test_unknown_real_parameter_is_caught_early(tmp_path):
     spec = tmp_path / "s.toml"
     spec.write_text(
         f'base = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-        '[parameters."enforcement.us_southbound_interdictions"]\nvalues = [0.1]\n'
+        '[parameters."policy.us_southbound_interdictions"]\nvalues = [0.1]\n'
     )
     with pytest.raises(SpecError, match=f'did you mean "{LEVER}"'):
         load_spec(spec, adapter)

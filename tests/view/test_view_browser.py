@@ -32,10 +32,10 @@ def view_server(tmp_path_factory):
     (folder / "baseline.toml").write_text('name = "baseline"\nburn_in_years = 1\n')
     (folder / "crackdown.toml").write_text(
         'name = "crackdown"\ndescription = "view test: 30% inspection"\nburn_in_years = 1\n'
-        "[enforcement]\nus_southbound_interdiction = 0.3\n"
+        "[policy]\nus_southbound_interdiction = 0.3\n"
     )
     (folder / "x10.toml").write_text(
-        'name = "x10"\nburn_in_years = 1\n[enforcement]\nus_southbound_interdiction = 0.022\n'
+        'name = "x10"\nburn_in_years = 1\n[policy]\nus_southbound_interdiction = 0.022\n'
     )
     port = free_port()
     log = tmp_path_factory.mktemp("view-server") / "server.log"
@@ -131,7 +131,7 @@ def test_user_session(watched_page, view_server, tmp_path):
     seed.fill("42")
 
     # Sliders: logarithmic, the value in words, the scenario's own values loaded.
-    lever = levers.BY_KEY["enforcement.us_southbound_interdiction"]
+    lever = levers.BY_KEY["policy.us_southbound_interdiction"]
     assert slider_value(page, "US southbound inspection") == pytest.approx(
         lever.position(0.0022), abs=lever.slider_step
     )

@@ -17,7 +17,7 @@ def scenarios(tmp_path, monkeypatch):
     (tmp_path / "baseline.toml").write_text('name = "baseline"\nburn_in_years = 1\n')
     (tmp_path / "crackdown.toml").write_text(
         'name = "crackdown"\ndescription = "view test: 30% inspection"\nburn_in_years = 1\n'
-        "[enforcement]\nus_southbound_interdiction = 0.3\n"
+        "[policy]\nus_southbound_interdiction = 0.3\n"
     )
     monkeypatch.setenv("IRON_RIVER_SCENARIOS", str(tmp_path))
     return tmp_path
@@ -94,7 +94,7 @@ def test_the_page_opens_after_the_burn_in_with_monitors_map_and_charts(page):
     for hidden in ("Use Threads", "Render Interval", "Play Interval", "Information"):
         assert hidden not in text, f"Mesa's internal control {hidden!r} is shown"
     assert "Play speed" in text and "Run 1 year" in text
-    assert "Download data (CSV)" in text
+    wait_for(box, "Download data (CSV)")
 
 
 def test_step_and_run_a_year(page):
@@ -127,7 +127,7 @@ def test_switching_scenario_loads_its_levers_into_the_sliders(page):
     text = wait_for(box, "US southbound inspection: 30% of loads seized")
     assert "view test: 30% inspection" in text  # the scenario's description
     assert "Changed settings apply when you press Reset." in text
-    lever = levers.BY_KEY["enforcement.us_southbound_interdiction"]
+    lever = levers.BY_KEY["policy.us_southbound_interdiction"]
     sliders = rc.find(v.Slider).widgets
     assert any(s.v_model == pytest.approx(lever.position(0.3)) for s in sliders)
     button(rc, "Reset").click()
@@ -136,7 +136,7 @@ def test_switching_scenario_loads_its_levers_into_the_sliders(page):
 
 def test_a_moved_slider_is_applied_on_reset(page):
     box, rc = page
-    lever = levers.BY_KEY["enforcement.mx_customs_interdiction"]
+    lever = levers.BY_KEY["policy.mx_customs_interdiction"]
     slider = next(
         s for s in rc.find(v.Slider).widgets if s.v_model == pytest.approx(lever.position(0.004))
     )

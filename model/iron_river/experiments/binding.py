@@ -39,8 +39,8 @@ def load_base(path: str) -> Any:
 
 
 def base_values(scenario: Any) -> dict[str, Any]:
-    """Return all dotted keys of a scenario with their values."""
-    return dict(scenario.flat())
+    """Return all dotted keys of a scenario with the values in force (levers resolved)."""
+    return {key: scenario.value(key) for key in scenario.flat()}
 
 
 def apply(scenario: Any, values: dict[str, Any]) -> Any:

@@ -1,328 +1,460 @@
-"""``iron-river calibrate``: fit the parameters labelled "calibrated to T…" to FACTS.md T1–T10.
+"""``iron-river calibrate``: a posterior over every uncertain parameter, by ABC-SMC (pyabc).
 
-Simulated method of moments: the objective is
+Every parameter with a prior in the schema is sampled (log-uniform ones on the log scale). A
+particle is accepted when its simulated summary statistics are close to the observed ones:
 
-    J(θ) = Σ_t ((m̄_t(θ) − target_t) / half-width_t)²
+- every FACTS.md target (:data:`iron_river.outputs.targets.TARGETS`, per country), and
+- a response: the elasticity of Northern Triangle arrivals with respect to homicides when
+  violence changes (a paired in-model experiment: every country's lethality ×1.6 against the
+  baseline, same seed), against Clemens' estimate (docs/EVIDENCE.md 3) — how migration changed
+  when violence changed, never what migrants say.
 
-over the targets of :data:`iron_river.outputs.targets.TARGETS`, with m̄_t the mean over replicates of
-the model's metric and half-width_t half the tolerance band, so J < 1 per target means "inside
-the tolerance". Replicates use the same seeds for every candidate (common random numbers), so
-differences between candidates are not seed noise.
+The distance is the largest, over statistics, of |simulated − observed| in units of the
+statistic's half-tolerance (observed = the centre of FACTS.md's tolerance interval), so a
+distance ≤ 1 means every target is inside its tolerance. Tolerances shrink generation by
+generation to the median distance of the last one (pyabc's ``QuantileEpsilon``) until they
+reach ``--min-epsilon`` (default 1) or the generation budget ends.
 
-The search is a (1, λ) evolution strategy in log-parameter space with step-size adaptation:
-each generation draws λ candidates θ_best · exp(σ·z) (z standard normal, ranges clipped,
-integers rounded), evaluates them together — in parallel on the sweep engine's backends — and
-moves to the best if it improves J (σ × 1.5), otherwise shrinks σ (× 0.6). ``--budget`` is the
-number of candidate evaluations. Parameters whose starting value is 0 cannot be searched in
-log space: they are skipped and listed in ``calibration.json``.
-
-Writes ``results/calibration/`` atomically: ``fitted.toml`` (a scenario file of the fitted
-values: ``iron-river run results/calibration/fitted.toml``), ``fit.csv`` (per target: target,
-tolerance, model at the start and at the fit), ``history.csv`` (every evaluation with its
-objective and values), ``calibration.json`` and ``objective.png``.
+Determinism, resumption and backends: candidates of generation ``t`` are numbered; candidate
+``k`` draws its proposal and its model seed from a stream fixed by (fit seed, ``t``, ``k``),
+candidates are evaluated in batches on any backend (this process, a local pool, a Dask cluster
+— also through a batch system), and accepted in the order of their numbers. So one seed gives
+one posterior whatever the backend and the number of workers, and an interrupted fit resumes:
+pyabc's history database keeps every finished generation, and an evaluation cache keeps every
+evaluated candidate of the unfinished one, which the rerun replays instead of recomputing.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
+import sqlite3
 import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import options
-from iron_river.experiments.design import Config, Design
-from iron_river.outputs.folders import atomic_folder, check_out, content_key, destination, finish
-from iron_river.outputs.targets import TARGETS, Target
-from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
+from iron_river import __version__
+from iron_river.experiments.runs import simulate
+from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.targets import TARGETS
+from iron_river.scenario import IronRiverScenario, ScenarioError
+from iron_river.scenario.posterior import MODEL_VERSION, fitted_keys
+from iron_river.scenario.scenario import PARAMETERS, PRIORS
+from iron_river.world.geography import COUNTRIES
+
+RESPONSE = "R-NT"
+RESPONSE_WHAT = "elasticity of Northern Triangle arrivals to homicides (paired, lethality x1.6)"
+RESPONSE_TARGET = 0.30  # Clemens 2017/2021 pooled, converted in docs/EVIDENCE.md 3 (0.19-0.37)
+RESPONSE_HALF = 0.12
+SHOCK = 1.6  # large enough that the paired difference stands above the noise
+BAD = 1e6  # the statistic of a run that produced nothing (NaN) — never accepted
 
 
-def calibrated_keys() -> list[str]:
-    """Parameters whose provenance says they were calibrated to a FACTS.md target."""
-    return [k for k, s in PARAMETERS.items() if s.provenance.lower().startswith("calibrated to t")]
+@dataclass
+class FitConfig:
+    """What one fit runs: sizes, budget, seed and where its files go."""
+
+    particles: int = 200
+    generations: int = 12
+    min_epsilon: float = 1.0
+    max_simulations: int = 40_000
+    scale: float = 1000.0
+    years: int = 4
+    burn_in_years: int = 5
+    seed: int = 20190101
+    batch: int = 0  # candidates per batch (0: twice the workers)
+    out: Path = Path("results/calibration")
+    quiet: bool = False
+    keys: tuple[str, ...] = field(default_factory=fitted_keys)
+
+    @property
+    def sizes(self) -> dict[str, Any]:
+        """The run sizes every simulation of the fit uses."""
+        return {"scale": self.scale, "years": self.years, "burn_in_years": self.burn_in_years}
+
+    def identity(self) -> dict[str, Any]:
+        """What must match for a rerun to resume this fit."""
+        d = asdict(self)
+        d.pop("out"), d.pop("quiet"), d.pop("batch"), d.pop("generations")
+        d.pop("max_simulations"), d.pop("min_epsilon")
+        d["keys"] = list(self.keys)
+        d["priors"] = {k: PRIORS[k].describe() for k in self.keys}
+        d["model_version"] = MODEL_VERSION
+        return d
 
 
-def objective(metrics: dict[str, float], targets: tuple[Target, ...] = TARGETS) -> tuple:
-    """J and the per-target terms ((mean − target) / half-width)²; a missing metric costs 100."""
-    terms = {}
-    for t in targets:
-        m = metrics.get(t.metric, math.nan)
-        half = (t.hi - t.lo) / 2.0
-        terms[t.id] = ((m - t.target) / half) ** 2 if math.isfinite(m) else 100.0
-    return float(sum(terms.values())), terms
+# ---------------------------------------------------------------------------- statistics
 
 
-def _mean_metrics(runs: list[dict[str, float]]) -> dict[str, float]:
-    out = {}
-    for key in runs[0]:
-        v = np.array([r.get(key, math.nan) for r in runs], dtype=float)
-        out[key] = float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
+def observed() -> dict[str, float]:
+    """The observed statistics: the centre of each target's tolerance, and the response."""
+    out = {t.id: (t.lo + t.hi) / 2.0 for t in TARGETS if t.id != "T10"}
+    out[RESPONSE] = RESPONSE_TARGET
     return out
 
 
-def _clip(key: str, value: float) -> float | int:
-    spec = PARAMETERS[key]
-    lo = spec.lo if spec.lo is not None else -math.inf
-    hi = spec.hi if spec.hi is not None else math.inf
-    value = min(max(value, lo), hi)
-    if spec.kind is int:
-        return round(value)
-    return float(f"{value:.6g}")
+def half_tolerance() -> dict[str, float]:
+    """Half the width of each statistic's tolerance: the distance's unit."""
+    out = {t.id: (t.hi - t.lo) / 2.0 for t in TARGETS if t.id != "T10"}
+    out[RESPONSE] = RESPONSE_HALF
+    return out
 
 
-def calibrate(
-    keys: list[str],
-    budget: int,
-    *,
-    population: int,
-    replicates: int,
-    years: int,
-    scale: float,
-    burn_in_years: int | None,
-    seed: int,
-    sigma: float,
-    out: Path,
-    scenario: Path,
-    workers: int = 1,
-    scheduler: str | None = None,
-    quiet: bool = False,
-) -> dict[str, Any]:
-    """Run the search and write its results (see the module docstring)."""
-    check_out(out)
+def _metric(tid: str) -> str:
+    return next(t.metric for t in TARGETS if t.id == tid)
 
-    start_values = load_scenario(scenario).flat()
-    zero = [k for k in keys if not start_values[k]]
-    keys = [k for k in keys if start_values[k]]
-    if not keys:
-        raise ScenarioError("no parameter to calibrate (all have default 0)", key="--params")
-    cfg = Config(
-        replicates=replicates,
-        years=years,
-        scale=scale,
-        burn_in_years=burn_in_years,
-        seed=seed,
-        workers=workers,
-        scheduler=scheduler,
-        quiet=quiet,
+
+def shocked(scenario: IronRiverScenario) -> IronRiverScenario:
+    """The response arm: every country's lethalities × ``SHOCK`` from week 0."""
+    values = {}
+    for c in COUNTRIES:
+        for kind in ("firearm_lethality", "other_lethality"):
+            key = f"violence.countries.{c}.{kind}"
+            values[key] = scenario.get(key) * SHOCK
+    return scenario.with_values(values)
+
+
+def statistics(values: dict[str, float], seed: int, cfg_sizes: dict[str, Any]) -> dict[str, float]:
+    """Simulate one parameter set (baseline and response arm, one seed) into statistics."""
+    base = IronRiverScenario().with_values({**cfg_sizes, **values})
+    ss = np.random.SeedSequence(seed)
+    m0 = simulate(base, ss).metrics
+    m1 = simulate(shocked(base), ss).metrics
+    out = {tid: m0[_metric(tid)] for tid in observed() if tid != RESPONSE}
+    nt = [c for c in COUNTRIES if c != "MX"]
+    a0 = sum(m0[f"us_border_arrivals_{c}"] for c in nt)
+    a1 = sum(m1[f"us_border_arrivals_{c}"] for c in nt)
+    h0 = sum(m0[f"homicides_{c}"] for c in nt)
+    h1 = sum(m1[f"homicides_{c}"] for c in nt)
+    out[RESPONSE] = math.log(a1 / a0) / math.log(h1 / h0) if min(a0, a1, h0, h1) > 0 else BAD
+    return {k: (v if math.isfinite(v) else BAD) for k, v in out.items()}
+
+
+# ---------------------------------------------------------------------------- the prior
+
+
+def encode(key: str) -> str:
+    """The pyabc parameter name of a dotted key (pyabc stores names as columns)."""
+    return "p_" + key.replace(".", "__").replace("-", "_")
+
+
+def _decoder(keys: Iterable[str]) -> dict[str, str]:
+    return {encode(k): k for k in keys}
+
+
+def prior_distribution(keys: Iterable[str]):
+    """The schema's priors as a pyabc distribution (log-uniform ones on the log scale)."""
+    import pyabc
+
+    rvs = {}
+    for k in keys:
+        p = PRIORS[k]
+        lo, hi = (math.log(p.lo), math.log(p.hi)) if p.kind == "log-uniform" else (p.lo, p.hi)
+        rvs[encode(k)] = pyabc.RV("uniform", lo, hi - lo)
+    return pyabc.Distribution(**rvs)
+
+
+def decode(par: dict[str, float], keys: Iterable[str]) -> dict[str, float]:
+    """Parameter values (natural scale, schema types) from a pyabc parameter."""
+    out = {}
+    for name, key in _decoder(keys).items():
+        v = float(par[name])
+        if PRIORS[key].kind == "log-uniform":
+            v = math.exp(v)
+        out[key] = round(v) if PARAMETERS[key].kind is int else v
+    return out
+
+
+class FitModel:
+    """The pyabc model: decode a particle, simulate it, return its statistics (picklable)."""
+
+    def __init__(self, keys: tuple[str, ...], sizes: dict[str, Any]):
+        self.keys, self.sizes = keys, sizes
+
+    def __call__(self, par: dict[str, float]) -> dict[str, float]:
+        """Statistics of one particle; its model seed comes from the candidate's stream."""
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (pyabc seeds the global)
+        return statistics(decode(par, self.keys), seed, self.sizes)
+
+
+# ---------------------------------------------------------------------------- the sampler
+
+
+def evaluate(task: tuple[bytes, tuple[int, int, int]]) -> Any:
+    """Evaluate one candidate: seed its stream from (fit seed, generation, number), simulate."""
+    import random
+
+    import cloudpickle
+
+    simulate_one, (seed, t, k) = task
+    fn = cloudpickle.loads(simulate_one)
+    state = np.random.SeedSequence(seed, spawn_key=(t + 2, k)).generate_state(4)
+    np.random.seed(state)  # noqa: NPY002 (pyabc draws proposals from numpy's global state)
+    random.seed(int(state[0]))
+    return fn()
+
+
+class Evaluator:
+    """Evaluates batches of candidates in order: in this process, a local pool, or Dask."""
+
+    def __init__(self, workers: int = 1, client: Any = None):
+        self.client, self.workers = client, workers
+        self._pool = ProcessPoolExecutor(workers) if client is None and workers > 1 else None
+        if client is not None:
+            info = client.scheduler_info(n_workers=-1)["workers"]
+            self.workers = max(1, sum(w.get("nthreads", 1) for w in info.values()))
+
+    def map(self, tasks: list) -> list:
+        """Results in the order of ``tasks``."""
+        if self.client is not None:
+            futures = self.client.map(evaluate, tasks, pure=False)
+            return self.client.gather(futures)
+        if self._pool is not None:
+            return list(self._pool.map(evaluate, tasks))
+        return [evaluate(t) for t in tasks]
+
+    def close(self) -> None:
+        """Stop the local pool (a Dask client belongs to its caller)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+class Cache:
+    """Every evaluated candidate of the fit, by (generation, number): what a resume replays."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(path)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS candidate (t INTEGER, k INTEGER, particle BLOB, "
+            "PRIMARY KEY (t, k))"
+        )
+
+    def get(self, t: int, keys: list[int]) -> dict[int, bytes]:
+        """Cached candidates of generation ``t`` among ``keys``."""
+        if not keys:
+            return {}
+        rows = self.db.execute(
+            f"SELECT k, particle FROM candidate WHERE t = ? AND k IN ({','.join('?' * len(keys))})",
+            [t, *keys],
+        )
+        return dict(rows.fetchall())
+
+    def put(self, t: int, items: dict[int, bytes]) -> None:
+        """Store evaluated candidates (committed at once: an interrupt loses none)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO candidate VALUES (?, ?, ?)",
+            [(t, k, blob) for k, blob in items.items()],
+        )
+        self.db.commit()
+
+
+def deterministic_sampler(evaluator: Evaluator, seed: int, batch: int, cache: Cache, log: Callable):
+    """A pyabc sampler that accepts candidates in the order of their numbers (see the docstring)."""
+    import cloudpickle
+    from pyabc.sampler import Sampler
+
+    class DeterministicBatchSampler(Sampler):
+        def sample_until_n_accepted(
+            self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
+        ):
+            del ana_vars
+            sample = self._create_empty_sample()
+            blob = cloudpickle.dumps(simulate_one)
+            accepted = evaluated = k = 0
+            size = batch or 2 * evaluator.workers
+            t0 = time.perf_counter()
+            while accepted < n and evaluated < max_eval:
+                ks = list(range(k, k + size))
+                have = cache.get(t, ks)
+                todo = [j for j in ks if j not in have]
+                fresh = evaluator.map([(blob, (seed, t, j)) for j in todo]) if todo else []
+                new = {j: cloudpickle.dumps(p) for j, p in zip(todo, fresh, strict=True)}
+                cache.put(t, new)
+                for j in ks:
+                    particle = (
+                        cloudpickle.loads(have[j]) if j in have else cloudpickle.loads(new[j])
+                    )
+                    sample.append(particle)
+                    evaluated += 1
+                    if particle.accepted or all_accepted:
+                        accepted += 1
+                    if accepted >= n or evaluated >= max_eval:
+                        break
+                k += size
+                log(
+                    f"generation {t}: {accepted}/{n} accepted of {evaluated} evaluated, "
+                    f"{time.perf_counter() - t0:.0f} s"
+                )
+            self.nr_evaluations_ = evaluated
+            if sample.n_accepted < n and not all_accepted:
+                sample.ok = False
+            return sample
+
+    return DeterministicBatchSampler()
+
+
+# ---------------------------------------------------------------------------- the fit
+
+
+def fit(cfg: FitConfig, workers: int = 1, client: Any = None) -> dict[str, Any]:
+    """Run (or resume) the fit and write the posterior and its figures into ``cfg.out``."""
+    import pyabc
+
+    out = Path(cfg.out)
+    identity = cfg.identity()
+    if out.exists():
+        old = out / "fit.json"
+        if not old.is_file():
+            raise ScenarioError(f"{out}: exists and was not written by `iron-river calibrate`")
+        if json.loads(old.read_text())["identity"] != identity:
+            raise ScenarioError(
+                f"{out}: holds a fit with other settings; give another --out to start a new fit"
+            )
+    else:
+        check_writable(out)
+        out.mkdir(parents=True)
+        (out / "fit.json").write_text(json.dumps({"identity": identity}, indent=2) + "\n")
+    log = (
+        (lambda m: None)
+        if cfg.quiet
+        else (lambda m: print(f"\rcalibrate: {m}", end="", file=sys.stderr))
     )
-    design = Design(cfg)
-    reps = range(replicates)
-    rng = np.random.default_rng(seed)
-    history: list[dict[str, Any]] = []
-
-    def evaluate(cands: list[dict[str, Any]], generation: int) -> list[tuple[float, dict, dict]]:
-        keys_ = [design.add(scenario, c, reps) for c in cands]
-        design.run()
-        res = []
-        for c, k in zip(cands, keys_, strict=True):
-            m = _mean_metrics([design.results[x] for x in k])
-            j, terms = objective(m)
-            history.append(
-                {
-                    "evaluation": len(history),
-                    "generation": generation,
-                    "sigma": s,
-                    "objective": j,
-                    **c,
-                }
-            )
-            res.append((j, terms, m))
-        return res
-
-    s = sigma
-    best = {k: start_values[k] for k in keys}
-    [(j_best, terms_best, m_best)] = evaluate([best], 0)
-    start = (j_best, terms_best, m_best)
-    generation, used = 0, 0
-    while used < budget:
-        generation += 1
-        lam = min(population, budget - used)
-        cands = []
-        for _ in range(lam):
-            z = rng.standard_normal(len(keys))
-            cands.append(
-                {k: _clip(k, best[k] * math.exp(s * zi)) for k, zi in zip(keys, z, strict=True)}
-            )
-        results = evaluate(cands, generation)
-        used += lam
-        i = int(np.argmin([r[0] for r in results]))
-        if results[i][0] < j_best:
-            best, (j_best, terms_best, m_best) = cands[i], results[i]
-            s *= 1.5
-            history[-lam + i]["accepted"] = True
+    evaluator = Evaluator(workers, client)
+    cache = Cache(out / "evaluations.sqlite")
+    np.random.seed(np.random.SeedSequence(cfg.seed).generate_state(4))  # noqa: NPY002
+    obs = observed()
+    half = half_tolerance()
+    abc = pyabc.ABCSMC(
+        FitModel(cfg.keys, cfg.sizes),
+        prior_distribution(cfg.keys),
+        pyabc.PNormDistance(p=np.inf, fixed_weights={k: 1.0 / half[k] for k in obs}),
+        population_size=cfg.particles,
+        sampler=deterministic_sampler(evaluator, cfg.seed, cfg.batch, cache, log),
+        eps=pyabc.QuantileEpsilon(alpha=0.5),
+    )
+    db = f"sqlite:///{(out / 'abc.db').resolve()}"
+    t0 = time.perf_counter()
+    try:
+        if (out / "abc.db").exists() and pyabc.History(db).n_populations > 0:
+            abc.load(db, 1, obs)
         else:
-            s *= 0.6
-    fitted = {"name": "calibrated", **best}
-    summary = {
-        "keys": keys,
-        "skipped_zero_default": zero,
-        "budget": budget,
-        "population": population,
-        "replicates": replicates,
-        "years": years,
-        "scale": scale,
-        "burn_in_years": burn_in_years,
-        "seed": seed,
-        "runs": len(design.jobs),
-        "backend": design.backend_name,
-        "objective_start": start[0],
-        "objective_fitted": j_best,
-        "fitted": best,
-        "start": {k: start_values[k] for k in keys},
+            abc.new(db, obs)
+        history = abc.run(
+            minimum_epsilon=cfg.min_epsilon,
+            max_nr_populations=cfg.generations,
+            max_total_nr_simulations=cfg.max_simulations,
+        )
+    finally:
+        evaluator.close()
+        if not cfg.quiet:
+            print(file=sys.stderr)
+    result = write_posterior(history, cfg, out, time.perf_counter() - t0)
+    return result
+
+
+def write_posterior(history: Any, cfg: FitConfig, out: Path, wall: float) -> dict[str, Any]:
+    """The last generation as ``posterior.csv`` + ``posterior.json``, and what it pins down."""
+    from iron_river.experiments import identification
+
+    frame, w = history.get_distribution(m=0, t=history.max_t)
+    dist = history.get_weighted_distances(t=history.max_t)
+    keys = list(cfg.keys)
+    values = np.array([[decode(row, keys)[k] for k in keys] for _, row in frame.iterrows()])
+    weights = np.asarray(w, dtype=float) / np.sum(w)
+    pops = history.get_all_populations()
+    meta = {
+        "model_version": MODEL_VERSION,
+        "package_version": __version__,
+        "seed": cfg.seed,
+        "particles": len(weights),
+        "generations": int(history.max_t + 1),
+        "epsilon_schedule": [float(e) for e in pops["epsilon"] if np.isfinite(e)],
+        "simulations": int(history.total_nr_simulations),
+        "sizes": cfg.sizes,
+        "distance": "max over statistics of |simulated - observed| / half-tolerance",
+        "statistics": {
+            k: {"observed": v, "half_tolerance": half_tolerance()[k]} for k, v in observed().items()
+        },
+        "wall_seconds": wall,
+        "command": " ".join(sys.argv),
     }
-    with atomic_folder(out, {"kind": "calibration", "command": sys.argv}) as tmp:
-        lines = [f"# iron-river calibrate: objective {start[0]:.4g} -> {j_best:.4g}"]
-        lines += [f'"{k}" = {v!r}' if k != "name" else f'name = "{v}"' for k, v in fitted.items()]
-        (tmp / "fitted.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        _fit_csv(tmp / "fit.csv", start, (j_best, terms_best, m_best))
-        _history_csv(tmp / "history.csv", keys, history)
-        _figure(tmp / "objective.png", history)
-        (tmp / "calibration.json").write_text(
-            json.dumps(summary, indent=2, default=float) + "\n", encoding="utf-8"
-        )
-    return summary
+    with atomic_folder(out / "posterior") as tmp:
+        _write_csv(tmp / "posterior.csv", keys, values, weights, dist["distance"].to_numpy())
+        (tmp / "posterior.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        identification.write(tmp, keys, values, weights)
+    return meta
 
 
-def _fit_csv(path: Path, start: tuple, end: tuple) -> None:
+def _write_csv(path: Path, keys: list[str], values: np.ndarray, w: np.ndarray, d: np.ndarray):
+    import csv
+
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "id",
-                "metric",
-                "target",
-                "lo",
-                "hi",
-                "start",
-                "fitted",
-                "pass_start",
-                "pass_fitted",
-                "term_start",
-                "term_fitted",
-            ]
-        )
-        for t in TARGETS:
-            a, b = start[2].get(t.metric, math.nan), end[2].get(t.metric, math.nan)
-            w.writerow(
-                [
-                    t.id,
-                    t.metric,
-                    t.target,
-                    t.lo,
-                    t.hi,
-                    f"{a:.6g}",
-                    f"{b:.6g}",
-                    t.passes(a),
-                    t.passes(b),
-                    f"{start[1][t.id]:.4g}",
-                    f"{end[1][t.id]:.4g}",
-                ]
-            )
+        wr = csv.writer(fh)
+        wr.writerow([*keys, "weight", "distance"])
+        for row, wi, di in zip(values, w, d, strict=True):
+            wr.writerow([*(f"{v:.8g}" for v in row), f"{wi:.8g}", f"{di:.6g}"])
 
 
-def _history_csv(path: Path, keys: list[str], history: list[dict]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["evaluation", "generation", "sigma", "objective", "accepted", *keys])
-        for h in history:
-            w.writerow(
-                [
-                    h["evaluation"],
-                    h["generation"],
-                    f"{h['sigma']:.4g}",
-                    f"{h['objective']:.6g}",
-                    bool(h.get("accepted")),
-                    *(h[k] for k in keys),
-                ]
-            )
-
-
-def _figure(path: Path, history: list[dict]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    j = np.array([h["objective"] for h in history])
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    ax.plot(j, "o", ms=3, alpha=0.5, label="candidate")
-    ax.plot(np.minimum.accumulate(j), "-", label="best so far")
-    ax.set_yscale("log")
-    ax.set_xlabel("evaluation")
-    ax.set_ylabel("objective J")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+# ---------------------------------------------------------------------------- command line
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Run ``iron-river calibrate``."""
-    keys = calibrated_keys()
-    if args.params:
-        keys = [k.strip() for k in args.params.split(",") if k.strip()]
-        unknown = [k for k in keys if k not in PARAMETERS]
-        if unknown:
-            raise ScenarioError(f"unknown parameter(s) {unknown}", key="--params")
-    key = content_key(kind="calibration", args=sorted(vars(args).items(), key=str))
-    out, latest = destination(args.out, Path("results") / "calibration", key)
-    res = calibrate(
-        keys,
-        args.budget,
-        population=args.population,
-        replicates=args.replicates,
-        years=args.years,
+    """Run or resume the fit."""
+    cfg = FitConfig(
+        particles=args.particles,
+        generations=args.generations,
+        min_epsilon=args.min_epsilon,
+        max_simulations=args.max_simulations,
         scale=args.scale,
+        years=args.years,
         burn_in_years=args.burn_in_years,
         seed=args.seed,
-        sigma=args.sigma,
-        out=out,
-        scenario=Path(args.scenario),
-        workers=args.workers or 1,
-        scheduler=args.scheduler,
+        batch=args.batch,
+        out=args.out,
         quiet=args.quiet,
     )
-    finish(out, latest)
+    for name in ("particles", "generations", "years", "max_simulations"):
+        if getattr(args, name) < 1:
+            raise ScenarioError(f"--{name.replace('_', '-')} must be at least 1")
+    meta = fit(cfg, workers=args.workers)
     print(
-        f"calibration: {out} ({res['runs']} runs): objective "
-        f"{res['objective_start']:.4g} -> {res['objective_fitted']:.4g}"
+        f"posterior: {cfg.out / 'posterior'} ({meta['particles']} particles, "
+        f"{meta['generations']} generations, {meta['simulations']} simulations, "
+        f"final tolerance {meta['epsilon_schedule'][-1]:.3g}, {meta['wall_seconds']:.0f} s)"
     )
     return 0
 
 
 def register(subparsers: Any) -> None:
-    """Add ``iron-river calibrate`` to the CLI's subparsers."""
+    """Add ``iron-river calibrate``."""
     p = subparsers.add_parser(
-        "calibrate", help="fit the 'calibrated to T…' parameters to FACTS.md (SMM)"
+        "calibrate",
+        help="fit the posterior of every parameter with a prior (ABC-SMC); resumable",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--particles", type=int, default=200, help="population size (default 200)")
+    p.add_argument("--generations", type=int, default=12, help="most generations (default 12)")
     p.add_argument(
-        "--budget", type=options.whole(1), default=40, help="candidate evaluations (default 40)"
+        "--min-epsilon",
+        type=float,
+        default=1.0,
+        help="stop once the tolerance reaches this (default 1: inside every target)",
     )
-    p.add_argument(
-        "--population", type=options.whole(1), default=4, help="candidates per generation"
-    )
-    p.add_argument(
-        "--replicates", type=options.REPLICATES, default=3, help="seeds per candidate (default 3)"
-    )
-    p.add_argument("--years", type=options.YEARS, default=5, help="measured years (default 5)")
-    p.add_argument(
-        "--scale", type=options.SCALE, default=100.0, help="households scale (default 100)"
-    )
-    p.add_argument(
-        "--burn-in-years", type=options.BURN_IN, help="burn-in (default: the scenario's)"
-    )
-    p.add_argument("--sigma", type=float, default=0.1, help="initial log-step (default 0.1)")
-    p.add_argument("--params", help="comma-separated keys (default: every 'calibrated to T…')")
-    p.add_argument("--scenario", default="scenarios/baseline.toml", help="starting scenario")
-    p.add_argument("--seed", type=options.SEED, default=20190101)
-    p.add_argument("--out", help="folder (default: a new results/calibration/<UTC time>-<key>/)")
-    p.add_argument(
-        "--workers", type=options.WORKERS, help="local worker processes (default 1: serial)"
-    )
-    p.add_argument("--scheduler", help="address of a running Dask scheduler")
+    p.add_argument("--max-simulations", type=int, default=40_000)
+    p.add_argument("--scale", type=float, default=1000.0)
+    p.add_argument("--years", type=int, default=4, help="measured years per simulation")
+    p.add_argument("--burn-in-years", type=int, default=5)
+    p.add_argument("--seed", type=int, default=20190101)
+    p.add_argument("--batch", type=int, default=0, help="candidates per batch (0: 2 x workers)")
+    p.add_argument("--workers", type=int, default=1, help="local processes")
+    p.add_argument("--out", type=Path, default=Path("results/calibration"))
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_calibrate)

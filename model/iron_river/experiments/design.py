@@ -26,7 +26,7 @@ import numpy as np
 from iron_river.experiments import backends
 from iron_river.scenario import load_scenario
 
-INTERDICTION = "enforcement.us_southbound_interdiction"
+INTERDICTION = "policy.us_southbound_interdiction"
 INTERDICTION_MAX = 0.5
 BAND = (5.0, 95.0)  # percentiles of the 90% intervals
 BINDING = "iron_river.experiments.binding"

@@ -56,7 +56,7 @@ from iron_river.scenario import PARAMETERS, IronRiverScenario, load_scenario
 SCREEN_KEYS = (
     "migration.violence_effect",
     "violence.gun_elasticity",
-    "trafficking.entry_elasticity",
+    "trafficking.between_ports_cost_usd_per_gun",
     "trafficking.risk_penalty_usd",
     "gangs.countries.MX.non_us_guns_per_year",
     "market.scarcity_elasticity",
@@ -89,7 +89,7 @@ def build_report(cfg: Config) -> dict[str, Any]:
 
     base_keys = design.add(base_path, {}, reps)
     policy_keys = {p.stem: design.add(p, {}, reps) for p in policies}
-    x0 = PARAMETERS[INTERDICTION].default
+    x0 = IronRiverScenario().value(INTERDICTION)
     xs = interdiction_points(x0, cfg.points)
     curve_keys = [design.add(base_path, {INTERDICTION: x}, reps) for x in xs]
     x100 = float(f"{x0 * SCREEN_MULTIPLIER:.6g}")

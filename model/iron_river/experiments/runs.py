@@ -26,6 +26,7 @@ def simulate(
     seed: int | np.random.SeedSequence,
     on_week: Callable[[IronRiverModel], None] | None = None,
     households_sample: int = 0,
+    measured_only: bool = True,
 ) -> Run:
     """Run one replicate of ``scenario`` to the end of its measured period.
 
@@ -35,6 +36,8 @@ def simulate(
         on_week: called after every week (progress bars).
         households_sample: keep the weekly trajectories of this many random households, drawn
             with a generator of their own so that the run itself is unchanged.
+        measured_only: weekly series of the measured period only (``False``: the burn-in too;
+            the summary metrics are always over the measured period).
     """
     model = IronRiverModel(scenario, rng=seed)
     if households_sample:
@@ -50,7 +53,7 @@ def simulate(
     return Run(
         seed,
         summarise(weekly),
-        weekly,
+        weekly if measured_only else ledger.series(measured_only=False),
         ledger.place_array(),
         ledger.crossing_array(),
         ledger.place_ids,

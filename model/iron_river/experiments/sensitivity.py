@@ -14,7 +14,7 @@ parameters with their ranges, the outputs, and optionally a policy to measure th
     outputs = ["us_border_arrivals", "homicides_total", "guns_delivered"]
 
     [policy]                           # optional: outputs become the paired relative change
-    "enforcement.us_southbound_interdiction" = 0.22
+    "policy.us_southbound_interdiction" = 0.22
 
     [parameters]
     "migration.violence_effect" = [0.0, 2.0]

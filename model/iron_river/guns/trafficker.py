@@ -1,11 +1,16 @@
-"""Trafficker cells: buy guns in a US state, pick a crossing and a market, ship, sell, learn.
+"""Trafficker cells: buy guns in a US state, choose a route, ship in loads, sell, learn, exit.
 
-A cell compares every route (crossing × market) by expected profit per gun against
-the seizure risk it *perceives* at each crossing. Perceived risk is learned from the
-cell's own losses and from the seizures published at each crossing, so when one
-crossing becomes riskier, traffic shifts to the others. Seizures cost cargo and can
-cost the cell itself (arrest); new cells enter when the trade pays
-(:func:`enter_new_cells`).
+A cell has buyers in a few markets (its *connections*, drawn when it enters: nearer and larger
+markets likelier), so guns crossing at a port mostly arm the groups near it. It compares its
+routes — (crossing, port or between ports, market) — by expected profit per gun against the
+seizure risk it *perceives* at each unit, learned from its own losses and from the seizure
+rates published for each unit; it ships in loads whose size and concealment answer that risk
+(:mod:`.shipping`). Seizures cost cargo and can cost the cell itself (arrest). Would-be cells
+enter where the trade pays more than their outside option, so the number of cells settles
+where margins balance, whatever it starts at.
+
+Cells are Mesa agents (:class:`Trafficker`) whose state lives in one :class:`Cells` table; a
+week's trade for all cells (:func:`trade`) is array arithmetic, never a loop over loads.
 """
 
 from __future__ import annotations
@@ -17,239 +22,403 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from iron_river.world import geography
+from iron_river.guns.routes import BETWEEN
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
 
-
-@dataclass(frozen=True, slots=True)
-class Routes:
-    """Every route open to cells of one US state, as parallel arrays."""
-
-    crossing: np.ndarray  # index into model.us_crossings
-    market: np.ndarray  # index into model.markets
-    central_america: np.ndarray  # route continues through the Mexico–Guatemala border
-    cost: np.ndarray  # transport cost per gun (USD)
-
-    @classmethod
-    def build(cls, model: IronRiverModel, state: str) -> Routes:
-        """All (crossing, market) pairs reachable from ``state``; cost by road distance."""
-        g = geography.graph()
-        usd_per_km = model.scenario.trafficking.transport_cost_usd_per_km
-        rows = []
-        for ci, crossing in enumerate(model.us_crossing_ids):
-            if not g.has_edge(state, crossing):
-                continue
-            km0 = g.edges[state, crossing]["km"]
-            for mi, market in enumerate(model.markets):
-                km = km0 + geography.inland_km(crossing, market.place_id)
-                rows.append((ci, mi, market.country != "MX", usd_per_km * km))
-        c, m, ca, cost = zip(*rows, strict=True)
-        return cls(np.array(c), np.array(m), np.array(ca), np.array(cost, dtype=float))
+NO_ROUTE = -1
 
 
-def route_values(
-    model: IronRiverModel, routes: Routes, risk: np.ndarray, risk_gt: float
-) -> np.ndarray:
-    """Expected profit per gun of each route, given perceived seizure risks.
+class Cells:
+    """State of every trafficker cell, one row each; rows of cells that left are reused."""
 
-    value = s · price − (1 − s) · penalty − transport − purchase price,
-    with s = (1 − risk at the crossing) · (1 − risk at the Mexico–Guatemala border if used).
-    """
-    t = model.params.trafficking
-    survive = (1.0 - risk[routes.crossing]) * np.where(routes.central_america, 1.0 - risk_gt, 1.0)
-    price = model.market_prices[routes.market]
-    return (
-        survive * price
-        - (1.0 - survive) * t.risk_penalty_usd
-        - routes.cost
-        - model.params.supply.purchase_price_usd
-    )
+    def __init__(self, n_units: int, n_markets: int, max_routes: int, capacity: int = 256):
+        self.n_units, self.n_markets, self.max_routes = n_units, n_markets, max_routes
+        self.agents: list[Trafficker | None] = []
+        self._rows: np.ndarray | None = None
+        self._allocate(capacity)
 
+    def _allocate(self, capacity: int) -> None:
+        old = self.__dict__.get("alive")
+        fields = {
+            "alive": (bool, ()),
+            "state": (np.int64, ()),
+            "capital": (float, ()),
+            "risk": (float, (self.n_units,)),
+            "conn": (bool, (self.n_markets,)),
+            "routes": (np.int64, (self.max_routes,)),  # routes it can use (-1: padding)
+            "route": (np.int64, ()),
+            "size": (float, ()),
+            "conceal": (float, ()),
+            "next_plan": (np.int64, ()),
+            "last_plan": (np.int64, ()),
+            "arrested": (bool, ()),
+            "bought": (np.int64, ()),
+            "delivered": (np.int64, ()),
+            "seized": (np.int64, ()),
+        }
+        for name, (dtype, shape) in fields.items():
+            new = np.zeros((capacity, *shape), dtype=dtype)
+            if old is not None:
+                new[: old.size] = getattr(self, name)
+            setattr(self, name, new)
+        self.agents += [None] * (capacity - len(self.agents))
 
-def _geometric(rnd: float, mean: float) -> int:
-    """A load size ≥ 1 with the given mean (geometric distribution), from one uniform draw."""
-    if mean <= 1.0:
-        return 1
-    return 1 + int(math.log1p(-rnd) / math.log1p(-1.0 / mean))
+    @property
+    def rows(self) -> np.ndarray:
+        """Rows of the cells trading now (cached until cells enter or leave)."""
+        if self._rows is None:
+            self._rows = np.flatnonzero(self.alive)
+        return self._rows
+
+    @property
+    def count(self) -> int:
+        """Cells trading now."""
+        return int(self.rows.size)
+
+    def leave(self, rows: np.ndarray) -> None:
+        """Cells stop trading: their rows are free again."""
+        self.alive[rows] = False
+        self._rows = None
+
+    def add(self, n: int) -> np.ndarray:
+        """Take ``n`` free rows (growing the table if needed) and return them."""
+        free = np.flatnonzero(~self.alive)
+        if free.size < n:
+            self._allocate(max(2 * self.alive.size, self.alive.size + n))
+            free = np.flatnonzero(~self.alive)
+        rows = free[:n]
+        self.alive[rows] = True
+        self._rows = None
+        self.route[rows] = NO_ROUTE
+        self.arrested[rows] = False
+        self.size[rows], self.conceal[rows] = 1.0, 0.0
+        self.bought[rows] = self.delivered[rows] = self.seized[rows] = 0
+        return rows
 
 
 class Trafficker(CellAgent):
-    """A trafficking cell based in one US source state."""
+    """A trafficking cell based in one US source state (a view of one row of :class:`Cells`)."""
 
-    def __init__(self, model: IronRiverModel, state: str, capital: float):
+    def __init__(self, model: IronRiverModel, row: int, state: str):
         super().__init__(model)
-        self.state = state
+        self.row = row
         self.cell = model.place_by_id[state].cell
-        self.capital = capital
-        self.risk = model.published_risk.copy()  # perceived seizure risk per US crossing
-        self.risk_gt = model.published_risk_gt
-        self.arrested = False
-        self.guns_bought = self.guns_delivered = self.guns_seized = 0
-        self.route: int | None = None
-        # cells re-plan on their own (staggered) schedule, or at once after a loss
-        self.next_plan = model.week + model.random.randrange(model.params.trafficking.replan_weeks)
-        self.last_plan = model.week
 
-    # -- the weekly round -------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        """The US source state where the cell buys."""
+        return self.model.routes.states[int(self.model.cells.state[self.row])]
 
-    def trade(self) -> None:
-        """Re-plan when due (learn published seizures, choose a route), buy, ship, maybe exit."""
-        if self.model.week >= self.next_plan:
-            self.learn_from_others()
-            self.route = self.choose_route()
-            self.next_plan = self.model.week + self.model.params.trafficking.replan_weeks
-        if self.route is not None:
-            guns = self.buy()
-            if guns:
-                self.ship(self.route, guns)
-        self.maybe_exit()
+    @property
+    def capital(self) -> float:
+        """The cell's money (USD)."""
+        return float(self.model.cells.capital[self.row])
 
-    def learn_from_others(self) -> None:
-        """Move perceived risks towards the seizure rates published for each crossing.
-
-        Catching up on k weeks of news at once: risk += (1 − (1 − λ)^k) · (published − risk).
-        """
-        weeks = max(1, self.model.week - self.last_plan)
-        self.last_plan = self.model.week
-        w = 1.0 - (1.0 - self.model.params.trafficking.public_learning_rate) ** weeks
-        self.risk += w * (self.model.published_risk - self.risk)
-        self.risk_gt += w * (self.model.published_risk_gt - self.risk_gt)
-
-    def choose_route(self) -> int | None:
-        """Pick a route by logit choice over expected profit; None if no route pays."""
-        routes = self.model.routes[self.state]
-        values = route_values(self.model, routes, self.risk, self.risk_gt)
-        best = values.max()
-        if best <= 0.0:
-            return None
-        weights = np.exp((values - best) / self.model.params.trafficking.choice_temperature_usd)
-        cum = np.cumsum(weights)
-        return int(np.searchsorted(cum, self.model.random.random() * cum[-1], side="right"))
-
-    def buy(self) -> int:
-        """Straw purchases this week: limited by supply, enforcement and capital."""
-        p = self.model.params
-        state = p.supply.states[self.state]
-        straw = (
-            p.supply.straw_enforcement
-            if state.straw_enforcement is None
-            else (state.straw_enforcement)
+    @property
+    def connections(self) -> tuple[str, ...]:
+        """Markets where the cell has buyers."""
+        return tuple(
+            self.model.market_ids[m] for m in np.flatnonzero(self.model.cells.conn[self.row])
         )
-        rng = self.model.rng
-        attempts = rng.poisson(p.trafficking.guns_per_cell_week * state.multiplier)
-        guns = min(
-            int(rng.binomial(attempts, 1.0 - straw)),
-            int(self.capital // p.supply.purchase_price_usd),
-        )
-        self.capital -= guns * p.supply.purchase_price_usd
-        self.guns_bought += guns
-        self.model.place_by_id[self.state].guns_bought_here += guns
-        return guns
 
-    def ship(self, route: int, guns: int) -> None:
-        """Send the guns south in small loads through the route's crossing, sell what arrives."""
-        model, rnd = self.model, self.model.random.random
-        routes = model.routes[self.state]
-        ci, market = int(routes.crossing[route]), model.markets[int(routes.market[route])]
-        to_ca = bool(routes.central_america[route])
-        us_unit, mx_unit = model.us_units[ci], model.mx_units[ci]
-        t = model.params.trafficking
-        loads = seized_loads = delivered = 0
-        remaining = guns
-        while remaining > 0:
-            size = min(remaining, _geometric(rnd(), t.load_size_mean))
-            remaining -= size
-            loads += 1
-            if us_unit.inspect(size):
-                seized_loads += 1
-                self.on_seizure()
-                continue
-            model.guns_into_mexico += size
-            if mx_unit.inspect(size):
-                seized_loads += 1
-                model.tracing.record_us_trafficked("MX", size)
-                self.on_seizure()
-                continue
-            if to_ca:
-                size = self.cross_into_central_america(size, market.country)
-            delivered += size
-        if delivered:
-            market.sell(delivered)  # the cell's buyer is one gang of the market place
-        self.guns_delivered += delivered
-        self.guns_seized += guns - delivered
-        key = (self.state, model.us_crossing_ids[ci], market.place_id)
-        model.flows[key] = model.flows.get(key, 0) + guns
-        self.capital += delivered * market.price - routes.cost[route] * guns
-        # what this cell saw at its crossing this week updates its perceived risk there
-        self.risk[ci] += t.risk_learning_rate * (seized_loads / loads - self.risk[ci])
-
-    def cross_into_central_america(self, guns: int, country: str) -> int:
-        """Carry guns over the Mexico–Guatemala border 1–2 at a time; return those that pass."""
-        model, rnd = self.model, self.model.random.random
-        mean = model.params.trafficking.load_size_mean_central_america
-        passed, remaining, loads, seized = 0, guns, 0, 0
-        while remaining > 0:
-            size = min(remaining, _geometric(rnd(), mean))
-            remaining -= size
-            loads += 1
-            if model.gt_unit.inspect(size):
-                model.tracing.record_us_trafficked(country, size)
-                seized += 1
-            else:
-                passed += size
-        if seized:
-            self.on_seizure()
-        self.risk_gt += model.params.trafficking.risk_learning_rate * (
-            seized / loads - self.risk_gt
-        )
-        return passed
-
-    def on_seizure(self) -> None:
-        """A seized load may lead investigators to the whole cell; the cell re-plans."""
-        self.next_plan = self.model.week + 1
-        if self.model.random.random() < self.model.params.trafficking.arrest_prob_per_seizure:
-            self.arrested = True
-
-    def maybe_exit(self) -> None:
-        """Leave the trade if arrested, broke or disrupted (straw enforcement raises the hazard)."""
-        p = self.model.params
-        state = p.supply.states[self.state]
-        straw = (
-            p.supply.straw_enforcement
-            if state.straw_enforcement is None
-            else (state.straw_enforcement)
-        )
-        hazard = (
-            p.trafficking.exit_hazard_per_year + straw * p.trafficking.straw_arrest_hazard_per_year
-        )
-        broke = self.capital < p.supply.purchase_price_usd
-        if self.arrested:
-            self.model.cells_arrested += 1
-        if self.arrested or broke or self.model.random.random() < -math.expm1(-hazard / 52.0):
-            self.model.cells_exited += 1
-            self.remove()
+    @property
+    def route(self) -> int | None:
+        """Index of the route in use (``None``: no route pays)."""
+        r = int(self.model.cells.route[self.row])
+        return None if r == NO_ROUTE else r
 
 
-def enter_new_cells(model: IronRiverModel) -> None:
-    """Let new cells enter each state when the trade pays.
+@dataclass(frozen=True, slots=True)
+class Economics:
+    """The per-route and per-state quantities of one week that every cell shares."""
 
-    Entrants ~ Poisson(entry_per_year/52 · share · (margin / baseline margin)^elasticity).
+    cost: np.ndarray  # transport cost per gun, per route
+    price: np.ndarray  # paid price last week, per route
+    loss: np.ndarray  # value lost with a seized gun (price + penalty), per route
+    unit: np.ndarray  # the first unit a route passes (US port or between ports)
+    second: np.ndarray  # the second (Mexican customs; -1 between ports)
+    s_max: np.ndarray  # largest load on the route
+    purchase: float
+
+
+def route_values(model: IronRiverModel, routes: np.ndarray, risk: np.ndarray):
+    """Expected profit per gun of each cell's routes, given its perceived risks.
+
+    value = price − transport − purchase − C*(size, concealment) − (Central America) r_gt · L,
+    with C* the cheapest expected cost per gun of loads, losses and concealment
+    (:meth:`.shipping.LoadRule.choose`).
+
+    Args:
+        model: the model.
+        routes: cells × slots of route indices (``-1``: an empty slot).
+        risk: cells × units of perceived risk per reference load.
+
+    Returns:
+        ``(values, size, conceal)``, each cells × slots (empty slots ``-inf``).
     """
+    e, border = model.economics, model.border
+    r_ = np.maximum(routes, 0)
+    i = np.arange(routes.shape[0])[:, None]
+    ru = risk[i, e.unit[r_]]
+    second = e.second[r_]
+    r = np.where(second >= 0, 1.0 - (1.0 - ru) * (1.0 - risk[i, np.maximum(second, 0)]), ru)
+    loss = e.loss[r_]
+    size, conceal, cost = model.load_rule.choose(r, loss, e.s_max[r_])
+    value = e.price[r_] - e.cost[r_] - e.purchase - cost
+    value -= np.where(model.routes.central_america[r_], risk[:, border.gt, None] * loss, 0.0)
+    return np.where(routes >= 0, value, -np.inf), size, conceal
+
+
+def routes_of(model: IronRiverModel, states: np.ndarray, conn: np.ndarray) -> np.ndarray:
+    """The routes open to cells with these states and connections (cells × slots, -1 pads)."""
+    k = model.cells.max_routes // model.route_grid.shape[2]
+    markets = np.argsort(~conn, axis=1, kind="stable")[:, :k]  # a cell's connected markets
+    return model.route_grid[states[:, None], markets].reshape(states.size, -1)
+
+
+def route_grid(routes) -> np.ndarray:
+    """Route indices by (state, market, slot): every crossing and mode, -1 where none."""
+    n_states, n_markets = len(routes.states), int(routes.market.max()) + 1
+    per = np.bincount(routes.state * n_markets + routes.market, minlength=n_states * n_markets)
+    grid = np.full((n_states, n_markets, int(per.max())), -1, dtype=np.int64)
+    seen = np.zeros(n_states * n_markets, dtype=np.int64)
+    for r in range(routes.n):  # once, when the model is built
+        key = routes.state[r] * n_markets + routes.market[r]
+        grid[routes.state[r], routes.market[r], seen[key]] = r
+        seen[key] += 1
+    return grid
+
+
+def market_values(model: IronRiverModel) -> np.ndarray:
+    """Best expected profit per gun, at published risks, from each state to each market."""
+    rows = model.route_grid.reshape(len(model.routes.states), -1)
+    risk = np.broadcast_to(model.border.published, (rows.shape[0], model.border.rate.size))
+    values, _, _ = route_values(model, rows, risk)
+    return values.reshape(model.route_grid.shape).max(axis=2)
+
+
+def plan(model: IronRiverModel) -> None:
+    """Cells due to re-plan learn the published risks and choose a route by logit on profit."""
+    cells, t = model.cells, model.params.trafficking
+    due = np.flatnonzero(cells.alive & (cells.next_plan <= model.week))
+    if due.size == 0:
+        return
+    weeks = np.maximum(1, model.week - cells.last_plan[due])
+    w = 1.0 - (1.0 - t.public_learning_rate) ** weeks
+    cells.risk[due] += w[:, None] * (model.border.published[None, :] - cells.risk[due])
+    cells.last_plan[due] = model.week
+    cells.next_plan[due] = model.week + t.replan_weeks
+    options = cells.routes[due]
+    values, size, conceal = route_values(model, options, cells.risk[due])
+    best = values.max(axis=1)
+    weights = np.exp((values - best[:, None]) / t.choice_temperature_usd)
+    cum = np.cumsum(weights, axis=1)
+    pick = (cum < model.trafficking_rng.random(due.size)[:, None] * cum[:, -1:]).sum(axis=1)
+    pick = np.minimum(pick, values.shape[1] - 1)
+    ok = best > 0.0
+    i = np.arange(due.size)
+    cells.route[due] = np.where(ok, options[i, pick], NO_ROUTE)
+    cells.size[due] = size[i, pick]
+    cells.conceal[due] = conceal[i, pick]
+
+
+def buy(model: IronRiverModel, rows: np.ndarray) -> np.ndarray:
+    """Straw purchases of the given cells this week: limited by supply, enforcement, capital."""
+    cells, p = model.cells, model.params
+    st = cells.state[rows]
+    # Poisson attempts of which each passes enforcement on its own: a thinned Poisson
+    mean = p.supply.guns_per_cell_week * model.supply_multiplier * (1.0 - model.straw_enforcement)
+    guns = model.trafficking_rng.poisson(mean[st])
+    price = p.supply.purchase_price_usd
+    guns = np.minimum(guns, (cells.capital[rows] // price).astype(np.int64))
+    cells.capital[rows] -= guns * price
+    cells.bought[rows] += guns
+    return guns
+
+
+def trade(model: IronRiverModel) -> None:
+    """One week of trafficking for every cell: plan, buy, ship through the units, sell, learn."""
+    cells, border, routes, e = model.cells, model.border, model.routes, model.economics
+    t, rule = model.params.trafficking, model.load_rule
+    plan(model)
+    active = cells.rows[cells.route[cells.rows] != NO_ROUTE]
+    guns = buy(model, active) if active.size else np.zeros(0, dtype=np.int64)
+    model.guns_bought_by_state = np.bincount(
+        cells.state[active], weights=guns, minlength=len(routes.states)
+    )
+    go = guns > 0
+    rows, guns = active[go], guns[go]
+    r = cells.route[rows]
+    size = np.minimum(cells.size[rows], e.s_max[r]).astype(np.int64)
+    conceal = cells.conceal[rows]
+    full, rem = guns // size, guns % size
+    w_full, w_rem = rule.weight(size, conceal), rule.weight(rem, conceal)
+    # the border: US port or between-ports unit, then (ports only) Mexican customs
+    first = border.inspect(e.unit[r], full, rem, size, w_full, w_rem, model.trafficking_rng)
+    into_mexico = first.full_left * size + first.rem_left
+    model.guns_into_mexico = int(into_mexico.sum())
+    at_port = e.second[r] >= 0
+    second = border.inspect(
+        np.where(at_port, e.second[r], -1),
+        np.where(at_port, first.full_left, 0),
+        np.where(at_port, first.rem_left, 0),
+        size,
+        w_full,
+        w_rem,
+        model.trafficking_rng,
+    )
+    model.tracing.record_us_trafficked_at("MX", int(second.guns_seized.sum()))
+    passed = into_mexico - second.guns_seized
+    seized_loads = first.loads_seized + second.loads_seized
+    # Central America: across the Mexico-Guatemala border 1-2 guns at a time
+    ca = routes.central_america[r] & (passed > 0)
+    lost_gt = np.zeros_like(passed)
+    if ca.any():
+        lost_gt[ca], gt_loads = border.inspect_guatemala(
+            passed[ca], conceal[ca], rule, t.load_size_mean_central_america, model.trafficking_rng
+        )
+        seized_loads[ca] += gt_loads
+        countries = model.market_country_index[routes.market[r[ca]]]
+        model.tracing.record_us_trafficked_by_country(countries, lost_gt[ca])
+    delivered = passed - lost_gt
+    market = routes.market[r]
+    delay = np.where(routes.mode[r] == BETWEEN, t.between_ports_delay_weeks, 0)
+    model.deliver(market, delivered, delay)
+    # money: sales at the paid price, minus transport, load and concealment costs
+    n_loads = full + (rem > 0)
+    cost = (
+        guns * e.cost[r]
+        + n_loads * rule.load_cost
+        + guns * rule.conceal_cost * conceal / (1.0 - conceal)
+    )
+    cells.capital[rows] += delivered * e.price[r] - cost
+    cells.delivered[rows] += delivered
+    cells.seized[rows] += guns - delivered
+    model.gun_routes = (cells.state[rows], routes.crossing[r], market, guns, routes.mode[r])
+    # what the cell saw: its own seizure rate per reference load at the units it used
+    _learn(model, rows, e.unit[r], first.loads_seized, first.weight, t.risk_learning_rate)
+    _learn(
+        model,
+        rows[at_port],
+        e.second[r][at_port],
+        second.loads_seized[at_port],
+        second.weight[at_port],
+        t.risk_learning_rate,
+    )
+    model.mean_concealment = float((conceal * guns).sum() / guns.sum()) if guns.size else 0.0
+    hit = seized_loads > 0
+    cells.next_plan[rows[hit]] = model.week + 1  # re-plan at once after a loss
+    p_arrest = -np.expm1(seized_loads * math.log1p(-min(t.arrest_prob_per_seizure, 1 - 1e-12)))
+    cells.arrested[rows] |= model.trafficking_rng.random(rows.size) < p_arrest
+
+
+def _learn(
+    model: IronRiverModel,
+    rows: np.ndarray,
+    units: np.ndarray,
+    seized: np.ndarray,
+    weight: np.ndarray,
+    rate: float,
+) -> None:
+    """Cells move their perceived risk at a unit toward what they saw there this week."""
+    cells = model.cells
+    saw = weight > 0
+    obs = np.minimum(seized[saw] / weight[saw], 1.0)
+    cur = cells.risk[rows[saw], units[saw]]
+    cells.risk[rows[saw], units[saw]] = cur + rate * (obs - cur)
+
+
+def exit_cells(model: IronRiverModel) -> None:
+    """Cells leave if arrested, broke, or by chance (straw enforcement raises the hazard)."""
+    cells, p = model.cells, model.params
+    rows = cells.rows
+    straw = model.straw_enforcement[cells.state[rows]]
+    hazard = p.trafficking.exit_hazard_per_year + straw * p.trafficking.straw_arrest_hazard_per_year
+    broke = cells.capital[rows] < p.supply.purchase_price_usd
+    u = model.trafficking_rng.random(rows.size)
+    leave = cells.arrested[rows] | broke | (u < -np.expm1(-hazard / 52.0))
+    model.cells_arrested = int(cells.arrested[rows].sum())
+    model.cells_exited = int(leave.sum())
+    for row in rows[leave]:
+        agent = cells.agents[row]
+        cells.agents[row] = None
+        agent.remove()
+    cells.leave(rows[leave])
+
+
+def connection_weights(model: IronRiverModel) -> np.ndarray:
+    """Chance weights of each market as a connection of a cell of each state (states × markets)."""
+    members = model.members_by_market()
+    km = model.routes.market_distance(len(model.markets))
+    return members[None, :] * np.exp(-km / model.params.trafficking.connection_distance_km)
+
+
+def draw_connections(
+    model: IronRiverModel, states: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Markets where each new cell has buyers: ``connections_per_cell`` draws without repeats."""
+    k = min(model.params.trafficking.connections_per_cell, len(model.markets))
+    w = model.connection_weights[states]
+    # Gumbel top-k: the k largest of log w + Gumbel noise are a weighted draw without repeats
+    keys = np.log(np.maximum(w, 1e-300)) + rng.gumbel(size=w.shape)
+    top = np.argpartition(-keys, k - 1, axis=1)[:, :k]
+    conn = np.zeros(w.shape, dtype=bool)
+    conn[np.arange(w.shape[0])[:, None], top] = True
+    return conn
+
+
+def new_cells(
+    model: IronRiverModel, states: np.ndarray, conn: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Cells enter the trade: fresh capital, the published risks, a plan next week."""
+    cells, t = model.cells, model.params.trafficking
+    rows = cells.add(states.size)
+    cells.state[rows] = states
+    cells.conn[rows] = conn
+    cells.routes[rows] = routes_of(model, states, conn)
+    cells.capital[rows] = t.start_capital_usd
+    cells.risk[rows] = model.border.published
+    cells.last_plan[rows] = model.week
+    cells.next_plan[rows] = model.week + rng.integers(0, t.replan_weeks, rows.size)
+    names = model.routes.states
+    for row, state in zip(rows.tolist(), states.tolist(), strict=True):
+        cells.agents[row] = Trafficker(model, row, names[state])
+
+
+def entry_profit(model: IronRiverModel, states: np.ndarray, conn: np.ndarray) -> np.ndarray:
+    """Expected weekly profit of would-be cells: best route at published risk × guns a week."""
+    values = np.where(conn, model.market_values()[states], -np.inf)
+    best = np.maximum(values.max(axis=1), 0.0)
+    p = model.params.supply
+    guns = p.guns_per_cell_week * model.supply_multiplier[states]
+    return best * guns * (1.0 - model.straw_enforcement[states])
+
+
+def would_enter(
+    model: IronRiverModel, states: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which would-be cells enter: those whose expected profit beats their outside option."""
     t = model.params.trafficking
-    for state, share in geography.source_shares().items():
-        margin = best_margin(model, state)
-        ref = model.reference_margin[state]
-        if margin <= 0 or ref <= 0:
-            continue
-        mean = t.entry_per_year / 52.0 * share * (margin / ref) ** t.entry_elasticity
-        for _ in range(model.rng.poisson(mean)):
-            Trafficker(model, state, t.start_capital_usd)
-            model.cells_entered += 1
+    conn = draw_connections(model, states, rng)
+    profit = entry_profit(model, states, conn)
+    outside = t.outside_option_usd_per_week * np.exp(
+        t.outside_option_spread * rng.standard_normal(states.size)
+    )
+    return profit > outside, conn
 
 
-def best_margin(model: IronRiverModel, state: str) -> float:
-    """Expected profit per gun of the best route for a newcomer who knows the published risks."""
-    values = route_values(model, model.routes[state], model.published_risk, model.published_risk_gt)
-    return float(values.max())
+def enter(model: IronRiverModel) -> None:
+    """Would-be cells arrive in each state (Poisson) and enter where the trade pays."""
+    t = model.params.trafficking
+    rng = model.trafficking_rng
+    n = rng.poisson(t.entrants_per_year / 52.0 * model.source_shares)
+    model.cells_entered = 0
+    if n.sum() == 0:
+        return
+    states = np.repeat(np.arange(n.size), n)
+    enters, conn = would_enter(model, states, rng)
+    if enters.any():
+        new_cells(model, states[enters], conn[enters], rng)
+        model.cells_entered = int(enters.sum())

@@ -1,80 +1,74 @@
-"""The decision to migrate: which households leave this week, and whether violence was why.
+"""The decision to migrate: which households leave this week.
 
-The yearly hazard of a household at home is
+The yearly hazard of a household at home in place ``p`` of country ``c`` is
 
-    h = b_c · π^poor · ν^network · (1 − d·s) · exp(v · (1 + κ·children) · (β_a·H_p + β_e·E))
+    h = b_c · D · π^poor · ν^network · exp((1 + κ·children) · v · (ε_c · ln(H_p / H*_c) + ln ρ · E))
 
-with b_c the country's base hazard, π and ν the poverty and network hazard ratios,
-d·s US deterrence times its effect, v the sign and strength of the violence→migration
-link, H_p the local homicide rate, E the household's remembered exposure. A departure
-is attributed to violence with probability 1 − h(v=0)/h (competing hazards).
+with ``b_c`` the country's base hazard (calibrated to its apprehensions), ``D`` deterrence
+(US border enforcement relative to 2019 to the power of its elasticity), ``π`` and ``ν`` the
+poverty and network hazard ratios, ``ε_c`` the country's elasticity of departures with respect
+to the local homicide rate ``H_p`` (``H*_c`` its 2019 national rate), ``ρ`` the hazard ratio
+of a unit of the household's own remembered victimisation ``E``, ``κ`` the extra weight of
+violence for families with children and ``v`` the user's multiplier of every violence
+response (``migration.violence_effect``). Each causal strength comes from evidence on
+responses (docs/EVIDENCE.md); none is fitted to what migrants say.
 
-Households are drawn by thinning: Poisson candidate marks at the place's maximum hazard
-(:meth:`Households.marks`), each kept with probability h/h_max, so the work grows with
-departures, not with the population.
+Households are drawn by thinning: Poisson candidate marks at the place's largest hazard
+(:meth:`Households.marks`), each kept with probability h / h_max, so the work grows with
+departures, not with the population. The decision draws from a random stream of its own, so
+with ``v = 0`` a policy that changes violence leaves every departure exactly as it was.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from iron_river.migration.exposure import EXPOSURE_CAP, current
-from iron_river.migration.households import Households, Status, first_of_runs
-from iron_river.scenario.migration import Migration
+from iron_river.migration.households import NEVER, Households, Status, first_of_runs
 
 SCAN_ABOVE = 1.0  # candidate marks per household and week above which every one is looked at
 
 
-def base_hazard(
-    hh: Households, rows: np.ndarray, place: np.ndarray, base: np.ndarray, m: Migration, week: int
-) -> np.ndarray:
-    """Yearly hazard without violence: country base × poverty × network × deterrence."""
-    deterrence = 1.0 - m.us_deterrence * m.deterrence_sensitivity
-    poor = np.where(hh.poor[rows], m.poverty_multiplier * deterrence, deterrence)
-    has_network = hh.t_network[rows] > week - m.network_tie_years * 52
-    return base[place] * poor * np.where(has_network, m.network_multiplier, 1.0)
+@dataclass(frozen=True, slots=True)
+class HazardInputs:
+    """The per-place terms of this week's hazard, and the household-level ratios."""
+
+    base: np.ndarray  # b_c · D per place (1/year)
+    violence: np.ndarray  # v · ε_c · ln(H_p / H*_c) per place
+    log_victim: np.ndarray  # v · ln ρ per unit of exposure, per place
+    violence_cap: np.ndarray  # the violence term's bound: |v · ε| · ln 3 (H within ×3 of H*)
+    children: float  # κ
+    poverty: float  # π
+    network: float  # ν
+    half_life: float  # exposure memory (weeks)
 
 
-def violence_exponent(
-    hh: Households,
-    rows: np.ndarray,
-    place: np.ndarray,
-    ambient: np.ndarray,
-    m: Migration,
-    week: int,
-    half_life: float,
-) -> np.ndarray:
-    """V · (1 + κ·children) · (β_a·H_p + β_e·E) for each row."""
-    weight = np.where(
-        hh.children[rows],
-        m.violence_effect * (1.0 + m.children_violence_multiplier),
-        m.violence_effect,
-    )
-    signal = (m.ambient_coefficient * ambient)[place] + m.exposure_coefficient * current(
-        hh, rows, week, half_life
-    )
-    return weight * signal
+def hazard(hh: Households, rows: np.ndarray, place: np.ndarray, x: HazardInputs, week: int):
+    """Yearly migration hazard of each of ``rows`` (households of ``place``)."""
+    has_network = hh.t_network[rows] > NEVER
+    static = x.base[place] * np.where(hh.poor[rows], x.poverty, 1.0)
+    static *= np.where(has_network, x.network, 1.0)
+    weight = np.where(hh.children[rows], 1.0 + x.children, 1.0)
+    signal = x.violence[place] + x.log_victim[place] * current(hh, rows, week, x.half_life)
+    return static * np.exp(weight * signal)
 
 
-def decide(
-    hh: Households,
-    week: int,
-    base: np.ndarray,
-    ambient: np.ndarray,
-    m: Migration,
-    half_life: float,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draw this week's departures; return their rows and whether violence was the reason."""
-    v_max = max(m.violence_effect, 0.0) * (1.0 + max(m.children_violence_multiplier, 0.0))
-    static_max = (
-        max(1.0, m.poverty_multiplier)
-        * max(1.0, m.network_multiplier)
-        * (1.0 - m.us_deterrence * m.deterrence_sensitivity)
-    )
-    h_max = (static_max * base) * np.exp(
-        v_max * (m.ambient_coefficient * ambient + m.exposure_coefficient * EXPOSURE_CAP)
-    )
+def bound(x: HazardInputs) -> np.ndarray:
+    """The largest hazard any household of each place can have this week (h_max)."""
+    static = x.base * max(1.0, x.poverty) * max(1.0, x.network)
+    corners = [
+        w * (x.violence + x.log_victim * e)
+        for w in (1.0, 1.0 + x.children)
+        for e in (0.0, EXPOSURE_CAP)
+    ]
+    return static * np.exp(np.max(corners, axis=0))
+
+
+def decide(hh: Households, week: int, x: HazardInputs, rng: np.random.Generator) -> np.ndarray:
+    """Draw this week's departures; return their rows (sorted, each once)."""
+    h_max = bound(x)
     # candidates: Poisson marks at the bound; a mark is kept with probability h / h_max, so
     # kept marks are Poisson(h / 52) per household and it leaves with probability 1 − e^(−h/52).
     # Where the bound gives more marks than households, every household is looked at instead.
@@ -87,19 +81,11 @@ def decide(
         rows = np.concatenate([rows, *every])
         place = np.concatenate([place, hh.place[rows[n_marks:]]])
     home = hh.status[rows] == Status.HOME
-    h0 = base_hazard(hh, rows, place, base, m, week)
-    h = h0 * np.exp(violence_exponent(hh, rows, place, ambient, m, week, half_life))
-    u = rng.random((2, rows.size))
-    keep = u[0] * h_max[place] < h
+    h = hazard(hh, rows, place, x, week)
+    u = rng.random(rows.size)
+    keep = u * h_max[place] < h
     if rows.size > n_marks:  # households looked at one by one: the weekly chance itself
-        keep[n_marks:] = u[0, n_marks:] < -np.expm1(h[n_marks:] * (-1.0 / 52.0))
-    keep &= home  # marks on households away are void
-    rows, h0, h, u = rows[keep], h0[keep], h[keep], u[1, keep]
-    # competing hazards: violence is the reason with probability 1 − h(v=0)/h
-    violence = u * h < h - h0
-    order = np.argsort(rows, kind="stable")
-    rows, violence = rows[order], violence[order]
+        keep[n_marks:] = u[n_marks:] < -np.expm1(h[n_marks:] * (-1.0 / 52.0))
+    rows = np.sort(rows[keep & home])  # marks on households away are void
     first = first_of_runs(rows)  # two kept marks on one household: it leaves once
-    if first is not None:
-        rows, violence = rows[first], violence[first]
-    return rows, violence
+    return rows if first is None else rows[first]

@@ -29,7 +29,7 @@ def victimise(
     half_life: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Apply this week's victimisation events; return households exposed per place (simulated).
+    """Apply this week's victimisation events; return simulated households exposed per place.
 
     Args:
         hh: the households.
@@ -49,7 +49,7 @@ def victimise(
     rows, added = rows[keep], weights.astype(np.float32)[kind[keep]]
     if rows.size == 0:
         return np.zeros(n_places)
-    order = np.argsort(rows, kind="stable")
+    order = np.argsort(rows)  # the order of a household's events does not matter
     unique, added = rows[order], added[order]
     first = first_of_runs(unique)
     if first is not None:  # a household hit twice this week adds both events

@@ -52,12 +52,14 @@ class Households:
             children_share: initial share of households with children, per place.
             poverty_share: initial share of poor households, per place.
             relatives_abroad_share: initial share with a relative in the US, per place.
-            network_weeks: how long a tie to a relative abroad lasts (weeks).
+            network_weeks: the mean life of a tie to a relative abroad (weeks): existing ties
+                get formation dates spread over it (the hazard does not use their age).
             scale: real households per simulated household.
             rng: the model's generator.
         """
         self.place_ids = place_ids
         self.scale = float(scale)
+        self.key = int(rng.integers(2**63))  # the run's key of counter-based draws (uniform)
         count = np.maximum(1, np.rint(real_households / scale)).astype(np.int64)
         self.count = count
         self.start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
@@ -81,7 +83,7 @@ class Households:
         age = rng.integers(0, max(int(network_weeks), 1), n).astype(np.int32)
         self.t_network = np.where(has_tie, -age, NEVER).astype(np.int32)
         self.t_departed = np.full(n, NEVER, dtype=np.int32)
-        self.violence_reason = np.zeros(n, dtype=bool)
+        self.names_violence = np.zeros(n, dtype=bool)  # reported reason (T9), not a cause
         self.crossing = np.zeros(n, dtype=np.int8)
         self.route_victim = np.zeros(n, dtype=bool)
         self.initial_n = n
@@ -94,6 +96,24 @@ class Households:
         self._children_share = np.asarray(children_share)
         self._poverty_share = np.asarray(poverty_share)
         self._size_mean = np.asarray(persons_per_household)
+
+    def uniform(self, rows: np.ndarray, week: int, salt: int) -> np.ndarray:
+        """A uniform number in [0, 1) for each of ``rows``, fixed by (run, row, week, salt).
+
+        Counter-based (SplitMix64 of the key), not drawn from a stream: a household's draw for a
+        given decision in a given week is the same in a baseline and a policy run of one seed,
+        whatever else happened — so their difference is the policy's (common random numbers).
+        """
+        with np.errstate(over="ignore"):
+            x = (
+                rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+                ^ np.uint64((week + 1) * 0xBF58476D1CE4E5B9 % 2**64)
+                ^ np.uint64((salt * 0x94D049BB133111EB + self.key) % 2**64)
+            )
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x ^= x >> np.uint64(31)
+        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
 
     def random_in_places(self, per_place: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Uniform random rows: ``per_place[p]`` of them in place ``p`` (with replacement)."""
@@ -147,7 +167,8 @@ class Households:
         """Households that settled abroad are replaced by new households formed at home.
 
         The population is held steady (natural growth offsets emigration: an assumption); the
-        new household has a relative abroad — the one that left.
+        new household has a relative abroad — the one that left (its tie is formed by
+        :meth:`iron_river.migration.networks.Ties.settlers`).
         """
         p = self.place[rows]
         n = rows.size
@@ -157,8 +178,7 @@ class Households:
         self.exposure[rows] = 0.0
         self.t_exposure[rows] = week
         self.t_violent[rows] = NEVER
-        self.t_network[rows] = week
-        self.violence_reason[rows] = False
+        self.names_violence[rows] = False
         self.route_victim[rows] = False
         self.formed += n
         self.move(rows, Status.HOME)

@@ -19,6 +19,8 @@ from iron_river.migration.households import Households, Status
 from iron_river.scenario.migration import Migration
 from iron_river.world import geography
 
+CROSSING_SALT, ROUTE_SALT = 11, 12  # which counter-based draw of a household (uniform)
+
 MEXICO_REFERENCE_RATE = 29.0  # FACTS.md T7: Mexico's 2019 homicide rate, the unit of route risk
 
 
@@ -70,12 +72,17 @@ class Calendar:
 
     def add(self, weeks: np.ndarray, rows: np.ndarray) -> None:
         """Schedule ``rows[i]`` for week ``weeks[i]``."""
+        if rows.size == 0:
+            return
+        lo, hi = int(weeks.min()), int(weeks.max())
+        if lo == hi:
+            self._due[lo].append(rows)
+            return
         order = np.argsort(weeks, kind="stable")
         weeks, rows = weeks[order], rows[order]
-        bounds = np.flatnonzero(np.diff(weeks)) + 1
-        for w, chunk in zip(np.split(weeks, bounds), np.split(rows, bounds), strict=True):
-            if chunk.size:
-                self._due[int(w[0])].append(chunk)
+        cut = [0, *(np.flatnonzero(weeks[1:] != weeks[:-1]) + 1).tolist(), weeks.size]
+        for a, b in itertools.pairwise(cut):
+            self._due[int(weeks[a])].append(rows[a:b])
 
     def pop(self, week: int) -> np.ndarray:
         """Rows due this week."""
@@ -90,7 +97,7 @@ class Calendar:
 def depart(
     hh: Households,
     rows: np.ndarray,
-    violence_reason: np.ndarray,
+    names_violence: np.ndarray,
     week: int,
     journeys: Journeys,
     route_risk: np.ndarray,
@@ -100,10 +107,10 @@ def depart(
     """Send households north: pick a crossing, schedule the arrival, draw route victimisation."""
     p = hh.place[rows]
     cum = np.cumsum(journeys.crossing_prob[p], axis=1)
-    c = (cum < rng.random(rows.size)[:, None] * cum[:, -1:]).sum(axis=1)
+    c = (cum < hh.uniform(rows, week, CROSSING_SALT)[:, None] * cum[:, -1:]).sum(axis=1)
     hh.move(rows, Status.TRANSIT)
     hh.t_departed[rows] = week
-    hh.violence_reason[rows] = violence_reason
+    hh.names_violence[rows] = names_violence
     hh.crossing[rows] = c
-    hh.route_victim[rows] = rng.random(rows.size) < route_risk[p, c]
+    hh.route_victim[rows] = hh.uniform(rows, week, ROUTE_SALT) < route_risk[p, c]
     calendar.add(week + journeys.weeks[p, c], rows)

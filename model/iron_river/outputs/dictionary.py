@@ -119,6 +119,19 @@ TIMESERIES: dict[str, Entry] = {
     "guns_delivered_ca": weekly(
         "guns delivered to armed groups in Guatemala, Honduras and El Salvador", "guns"
     ),
+    "guns_between_ports": weekly(
+        "guns carried south across the US border between ports of entry", "guns"
+    ),
+    "guns_seized_between": weekly("guns seized between ports (US Border Patrol)", "guns"),
+    "border_loads": weekly("southbound loads crossing the US border, ports and between", "loads"),
+    "guns_per_load": Entry(
+        "mean guns per load crossing the US border that week", "guns per load", REAL, "per week"
+    ),
+    "concealment": stock("mean concealment of the loads that cells ship (0 none, 1 full)", "0-1"),
+    "between_ports_share": share("share of border-crossing guns carried between ports"),
+    "guns_in_transit": stock(
+        "guns on their way south: bought, not yet delivered or seized", "guns"
+    ),
     "cells": stock("active trafficker cells (each a Mesa agent)", "cells"),
     "cells_entered": weekly("new trafficker cells entering the trade", "cells"),
     "cells_exited": weekly("trafficker cells leaving the trade (not arrested)", "cells"),
@@ -151,7 +164,9 @@ TIMESERIES: dict[str, Entry] = {
         "households",
     ),
     "departures": weekly("people leaving home to migrate north", "persons"),
-    "departures_violence": weekly("people leaving home with violence as their reason", "persons"),
+    "departures_exposed": weekly(
+        "people leaving home who were victimised within the recall window", "persons"
+    ),
     "arrivals": weekly(
         "people arriving at the US southwest border (migration pressure)", "persons"
     ),
@@ -164,6 +179,41 @@ TIMESERIES: dict[str, Entry] = {
     "arrival_families_violence": weekly(
         "households with children arriving that left because of violence", "households"
     ),
+    "nt_arrivals": weekly(
+        "arrivals from the Northern Triangle (Guatemala, Honduras, El Salvador)", "persons"
+    ),
+    "nt_arrivals_exposed": weekly(
+        "Northern Triangle arrivals victimised in the recall window before leaving (T8)", "persons"
+    ),
+    "nt_families": weekly("Northern Triangle households with children arriving", "households"),
+    "nt_families_violence": weekly(
+        "of those, households that left because of violence (FACTS.md T9)", "households"
+    ),
+    "leader_arrests": weekly("leaders of armed groups arrested or killed", "leaders"),
+    "group_splits": weekly("armed groups splitting into rival groups", "splits"),
+    "group_merges": weekly("armed groups merging", "merges"),
+    "members_recruited": weekly("people joining armed groups", "persons"),
+    "members_killed": weekly("armed-group members killed", "persons"),
+    "members_lost": weekly("armed-group members lost (killed, arrested or leaving)", "persons"),
+    "forced_recruits": weekly("people forcibly recruited by armed groups", "persons"),
+    "members_{country}": stock("armed-group members in {country}", "persons"),
+    "groups_{country}": stock("armed groups in {country}", "groups"),
+    "price_{country}": stock(
+        "black-market price of a US gun in {country} (mean over members)", "USD per gun"
+    ),
+    "relatives_abroad_share_{country}": share(
+        "share of households in {country} with a recent tie abroad"
+    ),
+    "rivalry_{country}": stock(
+        "rivalry between armed groups in {country} (0: one group; near 1: many equal ones)",
+        "index 0-1",
+    ),
+    "delivered_{country}": weekly("guns delivered to armed groups in {country}", "guns"),
+    "non_us_guns_{country}": weekly(
+        "guns from non-US sources reaching armed groups in {country}", "guns"
+    ),
+    "guns_seized_police_{country}": weekly("guns seized by police inside {country}", "guns"),
+    "guns_worn_{country}": weekly("guns lost to wear in {country}", "guns"),
     "households_home": stock("simulated households at home", "households", SIMULATED),
     "households_transit": stock("simulated households travelling north", "households", SIMULATED),
     "households_returning": stock(
@@ -188,14 +238,20 @@ PLACES: dict[str, Entry] = {
     "firearm_homicides": weekly("homicides with a firearm in the place", "homicides"),
     "households_exposed": weekly("households hit by a victimisation event", "households"),
     "departures": weekly("people leaving the place to migrate north", "persons"),
-    "departures_violence": weekly("people leaving with violence as their reason", "persons"),
+    "departures_exposed": weekly(
+        "people leaving who were victimised within the recall window", "persons"
+    ),
     "arrivals": weekly("people from this place arriving at the US border", "persons"),
     "arsenal": stock("guns held by the place's armed groups (all origins)", "guns"),
     "arsenal_us": stock(
         "guns held there that a trace would attribute to the US (trafficked or diverted)", "guns"
     ),
+    "members": stock("armed-group members in the place", "persons"),
+    "groups": stock("armed groups in the place", "groups"),
+    "rivalry": stock("rivalry between the place's armed groups (0: one group)", "index 0-1"),
     "guns_delivered": weekly("guns delivered by traffickers to the place's armed groups", "guns"),
     "price": stock("black-market price of a US gun in the place", "USD per gun"),
+    "relatives_abroad_share": share("share of the place's households with a recent tie abroad"),
 }
 
 CROSSINGS: dict[str, Entry] = {
@@ -208,7 +264,11 @@ CROSSINGS: dict[str, Entry] = {
     "guns_seized_mx": weekly(
         "guns seized on the Mexican side (customs; at X-GT the Mexico-Guatemala border)", "guns"
     ),
-    "guns_seized": weekly("guns seized at the crossing, both sides", "guns"),
+    "guns_between_ports": weekly(
+        "guns carried across the border between ports near this crossing", "guns"
+    ),
+    "guns_seized_between": weekly("of those, guns seized by US Border Patrol", "guns"),
+    "guns_seized": weekly("guns seized at and around the crossing, all sides", "guns"),
 }
 
 HOUSEHOLDS_SAMPLE: dict[str, Entry] = {
@@ -239,6 +299,18 @@ SUMMARY: dict[str, Entry] = {
     ),
     "guns_seized_us": yearly("guns seized by US southbound inspection", "guns per year"),
     "guns_seized_mx_customs": yearly("guns seized by Mexican customs", "guns per year"),
+    "guns_seized_between_ports": yearly(
+        "guns seized between ports (US Border Patrol)", "guns per year"
+    ),
+    "guns_between_ports": yearly("guns carried across the border between ports", "guns per year"),
+    "between_ports_share": period_share("share of border-crossing guns carried between ports"),
+    "guns_per_load": Entry(
+        "guns per load crossing the US border (total guns ÷ total loads)",
+        "guns per load",
+        REAL,
+        "ratio of totals over the measured period",
+    ),
+    "concealment": mean_stock("mean concealment of the loads shipped (0 none, 1 full)", "0-1"),
     "guns_seized_mx_gt_border": yearly(
         "guns seized at the Mexico-Guatemala border", "guns per year"
     ),
@@ -262,6 +334,7 @@ SUMMARY: dict[str, Entry] = {
     "firearm_share_homicides_mexico": period_share(
         "firearm share of homicides in Mexico (FACTS.md T6)"
     ),
+    "firearm_share_homicides_honduras": period_share("firearm share of homicides in Honduras"),
     "homicides_total": yearly(
         "homicides in Mexico, Guatemala, Honduras and El Salvador", "homicides per year"
     ),
@@ -271,21 +344,29 @@ SUMMARY: dict[str, Entry] = {
         "household-weeks per year",
     ),
     "departures": yearly("people leaving home to migrate north", "persons per year"),
-    "departures_violence_share": period_share("share of departures with violence as the reason"),
+    "departures_exposed_share": period_share(
+        "share of departures victimised within the recall window before leaving"
+    ),
     "us_border_arrivals": yearly(
         "people arriving at the US southwest border: migration pressure (FACTS.md T10)",
         "persons per year",
     ),
     "migrants_exposed_share": period_share(
-        "share of arrivals victimised in the two years before leaving (FACTS.md T8)"
+        "share of Northern Triangle arrivals victimised in the two years before leaving (T8)"
+    ),
+    "migrants_exposed_share_all_origins": period_share(
+        "share of all arrivals victimised in the two years before leaving"
     ),
     "migrants_victimised_on_route_share": period_share(
         "share of arrivals victimised on the way north"
     ),
     "families_with_children_violence_reason_share": period_share(
-        "share of arriving families with children that left because of violence (FACTS.md T9)"
+        "share of Northern Triangle families with children that left because of violence (T9)"
     ),
     "trafficker_cells": mean_stock("active trafficker cells", "cells"),
+    "leader_arrests": yearly("leaders of armed groups arrested or killed", "leaders per year"),
+    "group_splits": yearly("armed groups splitting into rival groups", "splits per year"),
+    "forced_recruits": yearly("people forcibly recruited by armed groups", "persons per year"),
     "homicide_rate_per_100k_{country}": Entry(
         "homicide rate in {country}: yearly homicides per 100,000 people at home (FACTS.md T7)",
         "homicides per 100,000 people per year",
@@ -297,7 +378,18 @@ SUMMARY: dict[str, Entry] = {
         "people from {country} arriving at the US border", "persons per year"
     ),
     "arsenal_{country}": mean_stock("guns held by armed groups in {country}", "guns"),
+    "gang_members_{country}": mean_stock("armed-group members in {country}", "persons"),
+    "armed_groups_{country}": mean_stock("armed groups in {country}", "groups"),
+    "gun_price_{country}": mean_stock("black-market price of a US gun in {country}", "USD per gun"),
+    "relatives_abroad_share_{country}": Entry(
+        "share of households in {country} with a recent tie abroad",
+        "fraction 0-1",
+        REAL,
+        "share (mean over the measured weeks)",
+    ),
 }
+# Every summary metric is also reported over the final measured year only (metrics.FINAL).
+SUFFIXES = {"_final_year": "final measured year only"}
 
 COMPARE: dict[str, Entry] = {
     "scenario": ident("scenario name (the first one is the reference)"),
@@ -355,7 +447,16 @@ def _pattern(key: str) -> re.Pattern[str]:
 
 
 def lookup(table: dict[str, Entry], column: str) -> tuple[str, Entry] | None:
-    """The (key, entry) describing ``column`` (exact key first, then ``{country}`` patterns)."""
+    """The (key, entry) describing ``column``.
+
+    Exact key first, then ``{country}`` patterns; for summary metrics also a suffix of
+    :data:`SUFFIXES` on a described metric (``us_border_arrivals_final_year``).
+    """
+    if table is SUMMARY:
+        for suffix, what in SUFFIXES.items():
+            if column.endswith(suffix) and (hit := lookup(table, column[: -len(suffix)])):
+                e = hit[1]
+                return hit[0], Entry(e.meaning, e.unit, e.basis, f"{e.period}, {what}")
     if column in table:
         return column, table[column]
     for key, entry in table.items():

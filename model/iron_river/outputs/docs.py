@@ -25,6 +25,7 @@ ASSUMPTIONS_MARKERS = ("<!-- assumptions:begin -->", "<!-- assumptions:end -->")
 
 SUBMODEL = {
     "": "Run control (scale, duration, burn-in)",
+    "policy": "Policy levers (the 2019 value when omitted)",
     "supply": "Gun purchase in the US source states",
     "trafficking": "Trafficker cells: buying, route choice, learning, entry and exit",
     "enforcement": "Border enforcement units",
@@ -35,6 +36,7 @@ SUBMODEL = {
     "exposure": "Household exposure to violence",
     "households": "Household characteristics",
     "migration": "Migration decision, journey, arrival and return",
+    "reporting": "Reported reasons (a reporting step, FACTS.md T9)",
 }
 
 # Why each assumed value, and what data would replace it. Keys are fnmatch patterns over the
@@ -43,8 +45,8 @@ SUBMODEL = {
 NOTE = tuple[str, str]
 ASSUMPTION_NOTES: dict[str, NOTE] = {
     "scale": (
-        "1:100 keeps a 15-year replicate near 7 s while the household submodels stay unbiased "
-        "(they are rates applied per simulated household).",
+        "1:100 keeps a 15-year replicate to a few seconds while the household submodels stay "
+        "unbiased (they are rates applied per simulated household).",
         "Not data but a numerical check: compare headline metrics at 1:100 and 1:1.",
     ),
     "years": (
@@ -52,32 +54,30 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
         "A modelling choice; set it to the horizon of the policy question.",
     ),
     "burn_in_years": (
-        "Arsenals turn over in about gun_life_years (3); five years let the baseline settle "
-        "before levers switch.",
-        "A numerical check: lengthen it until the baseline's first measured year stops drifting.",
-    ),
-    "supply.purchase_price_usd": (
-        "Order of the US retail price of the pistols and rifles trafficked.",
-        "Retail prices of the models most often traced (ATF trace reports, court records).",
+        "Five years let arsenals, cells, groups and networks settle at the 2019 balance before "
+        "levers switch (docs/figures/burn_in.png).",
+        "A numerical check: `python -m iron_river.experiments.stationarity`.",
     ),
     "supply.straw_enforcement": (
         "A modest share of straw attempts blocked, compatible with trafficking at T1's scale.",
         "ATF denial and straw-purchase prosecution counts against estimated attempts.",
     ),
-    "supply.states.*.multiplier": (
-        "A policy lever: 1 reproduces 2019 supply conditions by construction.",
-        "Not replaced: scenarios set it (e.g. the assault-weapons scenario).",
+    "trafficking.initial_cells": (
+        "Omitted, the model starts at the free-entry balance at 2019 prices; any other start "
+        "converges to the same number (tests/test_mechanism.py).",
+        "Not data: an initial condition.",
     ),
-    "supply.states.*.straw_enforcement": (
-        "A policy lever: omitted, each state inherits the US-wide value.",
-        "State-level ATF inspection and denial rates, if a state-specific baseline is wanted.",
+    "trafficking.entrants_per_year": (
+        "Order of magnitude of trafficking cases a year; with the outside option it sets how "
+        "strongly entry answers profit.",
+        "Counts of new trafficking investigations a year (ATF, HSI).",
     ),
-    "trafficking.load_size_mean": (
-        "'Ship mostly small loads' (FACTS.md): 'ant' trafficking, a few guns per trip.",
-        "Size distribution of southbound seizures (CBP/HSI seizure records).",
+    "trafficking.outside_option_*": (
+        "What a would-be cell gives up; with entrants_per_year it sets where entry balances exit.",
+        "Earnings in prosecuted trafficking cases against alternative criminal income.",
     ),
     "trafficking.exit_hazard_per_year": (
-        "Cells assumed to last about two years when not caught.",
+        "Cells assumed to last one to five years when not caught.",
         "Duration of trafficking rings in prosecuted cases (US court-case surveys).",
     ),
     "trafficking.straw_arrest_hazard_per_year": (
@@ -89,7 +89,7 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
         "Share of southbound seizures followed by ring-level indictments (HSI case data).",
     ),
     "trafficking.start_capital_usd": (
-        "Enough for a few weeks of purchases at baseline prices.",
+        "Enough for a few weeks of purchases at 2019 prices.",
         "Financial detail from prosecuted trafficking cases.",
     ),
     "trafficking.risk_learning_rate": (
@@ -105,7 +105,7 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
         "Sentences for gun trafficking valued in money, or fit to observed route displacement.",
     ),
     "trafficking.transport_cost_usd_per_km": (
-        "Order of smuggling fees per gun and km.",
+        "Order of smuggling fees per gun and km (couriers, vehicles, bribes).",
         "Smuggling fees reported in court cases and journalistic investigations.",
     ),
     "trafficking.choice_temperature_usd": (
@@ -116,59 +116,155 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
         "Cells reconsider their route about monthly, or at once after a loss.",
         "Trip frequencies and route changes in prosecuted cases.",
     ),
-    "trafficking.entry_elasticity": (
-        "New cells enter in proportion to the margin relative to baseline (elasticity 1).",
-        "Fit to how trafficking volumes recovered after past enforcement surges.",
+    "trafficking.connections_per_cell": (
+        "A cell has buyers in a few markets; with the distance scale this makes markets local.",
+        "Buyers per ring in prosecuted cases (how many destination cities a ring served).",
+    ),
+    "trafficking.detection_size_elasticity": (
+        "Between a load found whatever its size (0) and each gun on its own (1): the prior "
+        "spans both.",
+        "Seizure odds by load size at inspections (CBP outbound inspection records).",
+    ),
+    "trafficking.concealment_onset": (
+        "Cells pay to hide loads once risk is several times 2019's; the prior spans almost at "
+        "once to only at extreme risk.",
+        "Concealment methods in seizures before and after enforcement surges.",
+    ),
+    "trafficking.load_size_max": (
+        "A vehicle load; rarely binding.",
+        "The largest southbound seizures (CBP).",
+    ),
+    "trafficking.between_ports_*": (
+        "Smuggling between ports is dearer and slower per gun and carried by people on foot or "
+        "by river; none of these has a published figure.",
+        "Border Patrol and SEDENA records of southbound weapons smuggling between ports.",
     ),
     "enforcement.mx_customs_interdiction": (
-        "Mexican customs seize a small share of loads, of the order of the US side.",
+        "Customs check ~10% of vehicles at random (FACTS.md); finding guns in a checked vehicle "
+        "is unlikely.",
         "Mexican customs (ANAM) seizure counts at northern ports against T1's flow.",
+    ),
+    "enforcement.between_ports_interdiction": (
+        "Southbound traffic between ports is rarely anyone's target: comparable to the ports' low "
+        "2019 rates.",
+        "Seizures between ports (Border Patrol, SEDENA) against estimated traffic.",
     ),
     "enforcement.mx_gt_border_interdiction": (
         "The Mexico–Guatemala border seizes a few percent of loads.",
         "Guatemalan and Mexican seizure records at the southern border.",
     ),
     "enforcement.capacity_loads_per_week": (
-        "Above this many loads a unit's attention is diluted; well above baseline traffic.",
+        "Above this many loads a unit's attention is diluted; well above 2019 traffic.",
         "Inspection staffing and outbound inspections per port (CBP).",
     ),
-    "enforcement.crossings.*": (
-        "A policy lever per crossing: omitted, it inherits the country-wide rate.",
-        "Port-level seizure rates (CBP, ANAM), if a crossing-specific baseline is wanted.",
-    ),
-    "market.price_usd_mexico": (
-        "Reported black-market prices of a US gun in Mexico.",
-        "Systematic price series (press and court reports, undercover purchase data).",
+    "market.price_usd_central_america": (
+        "Above Mexico's prices: further from the source.",
+        "Black-market price reports from Guatemala, Honduras and El Salvador.",
     ),
     "market.scarcity_elasticity": (
-        "Prices rise when gangs are under-armed relative to baseline, less than one for one.",
+        "No published price elasticity of illicit guns (docs/EVIDENCE.md 7); the prior spans a "
+        "demand elasticity of −2 to −1/3.",
         "Price changes after large seizures or supply shocks.",
+    ),
+    "market.arms_budget_share": (
+        "Groups spend a sizeable but bounded share of their income on guns; rarely binding.",
+        "Accounts of criminal organisations' spending (seized ledgers, court cases).",
+    ),
+    "market.other_income_usd_per_member_year": (
+        "Income besides extortion (drug retail, theft, smuggling), per member.",
+        "Estimates of criminal groups' revenues per member (InSight Crime, UNODC).",
+    ),
+    "market.extortion_usd_per_event": (
+        "With the calibrated extortion rate, income per member of the order docs/EVIDENCE.md 8 "
+        "reports (SV ~$20k, HN ~$5.6k, GT ~$2.8k a member-year).",
+        "Extortion payments per victim in victimisation surveys (ENVIPE, LAPOP).",
+    ),
+    "market.non_us_price_elasticity": (
+        "Diversion and other sources answer price; no estimate exists (docs/EVIDENCE.md 7), so "
+        "the prior runs from no response to a strong one.",
+        "Seizure origins in Central America before and after US supply shocks (ATF, GAO).",
     ),
     "gangs.per_place": (
         "Three rival groups per place give contested but not fragmented markets.",
-        "Counts of active criminal groups per state (e.g. Crisis Group, InSight Crime maps).",
+        "Counts of active criminal groups per state (Crisis Group, InSight Crime maps).",
+    ),
+    "gangs.max_per_place": (
+        "A cap on splinters; rarely reached.",
+        "Counts of active groups per state in the most fragmented years.",
     ),
     "gangs.size_concentration": (
-        "Rivals of comparable size (Dirichlet 4 for three groups) keep contests, and so homicide "
-        "rates, from hinging on one random draw per place.",
-        "Estimates of the relative strength of rival groups per state (e.g. InSight Crime, "
-        "Crisis Group).",
+        "Rivals of comparable size keep contests, and so homicide rates, from hinging on one "
+        "random draw per place.",
+        "Estimates of the relative strength of rival groups per state (InSight Crime).",
     ),
     "gangs.gun_life_years": (
-        "Guns stay in use about three years before loss, breakage or resale.",
+        "Guns stay in use a few years before loss, breakage or resale.",
         "Time-to-crime of traced guns recovered in Mexico (ATF eTrace).",
+    ),
+    "gangs.member_arrest_rate": (
+        "A tenth of members imprisoned a year, within a wide prior.",
+        "Arrests of gang members against membership estimates (national police, prisons).",
+    ),
+    "gangs.desistance_rate": (
+        "Members stay a few years.",
+        "Desistance studies of Central American gangs (e.g. Cruz et al. on El Salvador).",
+    ),
+    "gangs.members_killed_share": (
+        "A large share of homicide victims belong to armed groups.",
+        "Victim profiles in homicide records (INEGI, national police).",
+    ),
+    "gangs.forced_recruitment_success": (
+        "A tenth of forced-recruitment attempts yield a member.",
+        "Surveys of recruitment of children (UNHCR, MSF).",
+    ),
+    "gangs.recruitment_income_elasticity": (
+        "Recruitment follows a group's income; the prior spans none to proportional.",
+        "Recruitment after changes in criminal revenue (e.g. Sviatschi on El Salvador).",
+    ),
+    "gangs.leader_arrest_rate": (
+        "Most of Mexico's most-wanted were captured or killed in 2009–2012: order 0.15 a group "
+        "a year.",
+        "Captures and killings of leaders per group and year (Calderón et al. 2015 data).",
+    ),
+    "gangs.split_prob": (
+        "Captures fragment organisations (Calderón et al. 2015, Phillips 2015); no rate exists.",
+        "Splits after captures in the same data.",
+    ),
+    "gangs.splinter_merge_rate": (
+        "The surge after a capture lasts about a year (Lindo & Padilla-Romo 2018).",
+        "How long splinter groups last in the same data.",
+    ),
+    "gangs.turf_speed": (
+        "Territory follows armed strength within about a year.",
+        "Changes of territorial control after shifts in armed strength (InSight Crime maps).",
+    ),
+    "gangs.contest_decisiveness": (
+        "1: turf in proportion to strength (above 1 the strong win more than their share).",
+        "Territorial control against armed strength across places.",
+    ),
+    "gangs.collapse_share": (
+        "A group with a few percent of its place's turf dissolves.",
+        "Sizes of the smallest persistent groups.",
     ),
     "gangs.countries.*.members": (
         "Order of magnitude of published estimates (Prieto-Curiel et al. 2023; UNODC 2012).",
-        "Newer membership estimates per country; the violence lethalities are then re-fitted.",
+        "Newer membership estimates per country; the lethalities are then re-fitted.",
     ),
-    "violence.gun_elasticity": (
-        "Guns raise homicides less than proportionally; Dube et al. 2013 find large effects.",
-        "Elasticity estimated from quasi-experiments such as the 2004 US ban expiry.",
+    "gangs.countries.*.guns_per_member": (
+        "The arming at which prices are their reference: near the stock the 2019 flows sustain.",
+        "Seizures per member in large operations; civilian stock estimates (Small Arms Survey).",
     ),
-    "exposure.households_per_homicide": (
-        "A homicide touches the victim's family, relatives and witnesses.",
-        "Victimisation surveys (ENVIPE, LAPOP) on knowing a homicide victim.",
+    "violence.extortion_gun_elasticity": (
+        "Extortion rises with arming less than proportionally; no estimate found.",
+        "Extortion after supply shocks or disarmament (victimisation surveys by place).",
+    ),
+    "violence.recruitment_per_member_year": (
+        "Forced-recruitment attempts of the order of members' own turnover.",
+        "Surveys of recruitment threats (MSF, UNHCR, LAPOP).",
+    ),
+    "exposure.recruitment_weight": (
+        "A forced-recruitment attempt weighs like two homicides or extortions on a family.",
+        "Survey evidence on recruitment threats as a reason to leave (MSF, UNHCR).",
     ),
     "exposure.memory_half_life_weeks": (
         "Remembered exposure halves in a year.",
@@ -187,32 +283,20 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
         "Remittance and migration modules of household surveys (LAPOP, ENIGH, ENCOVI).",
     ),
     "migration.violence_effect": (
-        "The link's sign and strength are contested (FACTS.md); 1 keeps the calibrated link.",
+        "A what-if multiplier: 1 is the evidence-based link, 0 none, negative reversed.",
         "Not replaced by one number: vary it, as the report's screening does.",
     ),
-    "migration.recruitment_weight": (
-        "A forced-recruitment attempt weighs like two homicides or extortions on a family.",
-        "Survey evidence on recruitment threats as a reason to leave (MSF, UNHCR).",
-    ),
-    "migration.poverty_multiplier": (
-        "Poor households are more likely to leave, by a modest factor.",
-        "Migration intention by income in LAPOP or national surveys.",
-    ),
-    "migration.network_multiplier": (
-        "Relatives abroad make leaving markedly more likely (FACTS.md: networks).",
-        "Migration by kin abroad in household surveys (e.g. Mexican Migration Project).",
+    "migration.children_violence_multiplier": (
+        "Families with children leave first (FACTS.md); the prior spans no extra weight to double.",
+        "Departures of families with children by local violence (e.g. Clemens' UAC data).",
     ),
     "migration.network_tie_years": (
-        "A tie to a relative abroad stays useful for about twenty years.",
-        "Survey data on contact with and help from relatives abroad by years since migration.",
+        "A tie to a relative abroad lasts about twenty years on average.",
+        "Contact with and help from relatives abroad by years since migration (surveys).",
     ),
     "migration.network_ties_per_migrant": (
         "Each settled household gives half a household more a tie abroad.",
         "Kinship network sizes in migration surveys.",
-    ),
-    "migration.us_deterrence": (
-        "A policy lever: 0 is 2019.",
-        "Not replaced: scenarios set it.",
     ),
     "migration.crossing_distance_scale_km": (
         "Migrants favour nearer US crossings.",
@@ -229,6 +313,11 @@ ASSUMPTION_NOTES: dict[str, NOTE] = {
     "migration.countries.*.return_share": (
         "Most apprehended Mexicans are returned quickly, fewer Central Americans.",
         "Removals and returns by nationality against encounters (DHS yearbook).",
+    ),
+    "reporting.victim_names_violence": (
+        "A family victimised before leaving nearly always names it (a reporting assumption, "
+        "not a cause).",
+        "Survey answers by victimisation history (MSF microdata).",
     ),
 }
 NO_NOTE: NOTE = ("(no note yet)", "(add one to iron_river.outputs.docs.ASSUMPTION_NOTES)")

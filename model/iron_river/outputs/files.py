@@ -17,8 +17,10 @@ import numpy as np
 from iron_river.ledger import CROSSING_FIELDS, PLACE_FIELDS, SAMPLE_FIELDS
 from iron_river.outputs import dictionary
 from iron_river.outputs.folders import (
+    OutputError,
     atomic_folder,
     check_name,
+    check_parent,
     content_key,
     destination,
     fingerprint,
@@ -29,6 +31,19 @@ from iron_river.outputs.record import Run
 from iron_river.scenario import IronRiverScenario
 
 RESULTS = Path("results")
+__all__ = ["atomic_folder", "check_writable", "find_run", "run_destination", "write_results"]
+
+
+def check_writable(out: Path) -> None:
+    """Fail early if ``out`` cannot be used by a command that fills it over time and resumes.
+
+    (``iron-river calibrate`` keeps its history there.) An existing folder is used as it is;
+    folders written in one go and replaced follow :func:`.folders.check_out` instead.
+    """
+    out = Path(out)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"{out}: exists and is not a folder")
+    check_parent(out)
 
 
 def run_key(scenario: IronRiverScenario, seed: int, replicates: int) -> str:

@@ -215,10 +215,10 @@ def check_out(out: Path) -> None:
                     f"{out}: holds files iron-river did not write ({_describe(extra)}); it is "
                     "left untouched. Move them away, or give a new or empty folder."
                 )
-    _check_parent(out)
+    check_parent(out)
 
 
-def _check_parent(out: Path) -> None:
+def check_parent(out: Path) -> None:
     """Prove, by creating and removing an empty folder, that ``out`` can be created."""
     probe = out.parent if out.parent != Path("") else Path(".")
     while not probe.exists():
@@ -237,7 +237,7 @@ def check_root(root: Path) -> None:
     """Refuse, before anything runs, a default results location that cannot be written."""
     if (root.exists() or root.is_symlink()) and not root.is_dir():
         raise OutputError(f"{root}: exists and is not a folder; results cannot be written there")
-    _check_parent(root / "x")
+    check_parent(root / "x")
 
 
 # ---------------------------------------------------------------------------- writing

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from iron_river.scenario.scenario import PARAMETERS
+from iron_river.scenario.schema import ParamSpec
 
 
 def as_json() -> str:
@@ -21,6 +22,16 @@ def as_json() -> str:
                 "unit": s.unit,
                 "min": s.lo,
                 "max": s.hi,
+                "role": s.role,
+                "inherits": s.inherits,
+                "prior": None
+                if s.prior is None
+                else {
+                    "kind": s.prior.kind,
+                    "lo": s.prior.lo,
+                    "hi": s.prior.hi,
+                    "reason": s.prior.reason,
+                },
                 "provenance": s.provenance,
                 "help": s.help,
             }
@@ -32,23 +43,35 @@ def as_json() -> str:
 
 def as_markdown() -> str:
     """Every parameter as one Markdown table."""
-    lines = ["| key | default | unit | range | provenance | meaning |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| key | role | default | unit | range | prior | provenance | meaning |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for s in PARAMETERS.values():
-        default = "inherit" if s.default is None else s.default
         lines.append(
-            f"| `{s.key}` | {default} | {s.unit} | {s.describe_range()} | {s.provenance} "
-            f"| {s.help} |"
+            f"| `{s.key}` | {s.role} | {_default(s)} | {s.unit} | {s.describe_range()} "
+            f"| {_prior(s)} | {s.provenance} | {s.help} |"
         )
     return "\n".join(lines)
+
+
+def _default(s: ParamSpec) -> str:
+    if s.default is None:
+        return f"= `{s.inherits}`" if s.inherits else "inherit"
+    return str(s.default)
+
+
+def _prior(s: ParamSpec) -> str:
+    return "-" if s.prior is None else f"{s.prior.describe()}: {s.prior.reason}"
 
 
 def as_text() -> str:
     """Every parameter as an indented plain-text list."""
     out = []
     for s in PARAMETERS.values():
-        default = "(inherit)" if s.default is None else s.default
+        prior = "" if s.prior is None else f"\n    prior: {s.prior.describe()} ({s.prior.reason})"
         out.append(
-            f"{s.key}\n    default {default} {s.unit}; {s.describe_range()}\n"
-            f"    provenance: {s.provenance}\n    {s.help}"
+            f"{s.key}  [{s.role}]\n    default {_default(s)} {s.unit}; {s.describe_range()}"
+            f"{prior}\n    provenance: {s.provenance}\n    {s.help}"
         )
     return "\n".join(out)

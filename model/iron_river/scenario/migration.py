@@ -1,7 +1,8 @@
-"""Parameters of the third link, migration.
+"""Parameters of the third link, migration: exposure, households, the decision, the journey.
 
-Exposure to violence, household characteristics, the decision to leave, the journey and what
-happens at the border.
+The causal strength of violence on migration is set per country from evidence on how
+migration changed when violence changed (``docs/EVIDENCE.md`` 2-3), never from what migrants
+say; what they say (FACTS.md T8, T9) is the reporting step of :class:`Reporting`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from iron_river.scenario.schema import family, param
+from iron_river.scenario.schema import family, param, times, uniform
 from iron_river.world import geography
 
 
@@ -18,12 +19,22 @@ class Exposure:
     """How victimisation reaches households and how long they remember it."""
 
     households_per_homicide: float = param(
-        15.0,
+        76.0,
         "households",
         0.0,
         1000.0,
-        "assumption (the victim's family, relatives, witnesses)",
+        "calibrated to T8 (the victim's family, neighbours, witnesses; MSF counts any violent "
+        "situation lived through)",
         "Households exposed by one homicide in their place.",
+        prior=uniform(20.0, 150.0, "assumption: tens of households touched by each homicide"),
+    )
+    recruitment_weight: float = param(
+        2.0,
+        "exposure units",
+        0.0,
+        20.0,
+        "assumption (forced recruitment weighs on families)",
+        "Exposure added by a forced-recruitment attempt (a homicide or extortion adds 1).",
     )
     memory_half_life_weeks: float = param(
         52.0,
@@ -48,12 +59,7 @@ class CountryHouseholds:
     """Household characteristics of one country (initial shares)."""
 
     children_share: float = param(
-        0.55,
-        "share of households",
-        0.0,
-        1.0,
-        "assumption",
-        "Households with children.",
+        0.55, "share of households", 0.0, 1.0, "assumption", "Households with children."
     )
     poverty_share: float = param(
         0.45,
@@ -69,7 +75,7 @@ class CountryHouseholds:
         0.0,
         1.0,
         "assumption",
-        "Households with relatives in the US.",
+        "Households with a close relative in the US.",
     )
 
 
@@ -91,16 +97,42 @@ def _households_defaults() -> dict[str, CountryHouseholds]:
 
 
 @dataclass(frozen=True, slots=True)
+class Households:
+    """Household characteristics by country."""
+
+    countries: Mapping[str, CountryHouseholds] = family(
+        CountryHouseholds, lambda: geography.COUNTRIES, _households_defaults()
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CountryMigration:
-    """Migration propensities of one country."""
+    """Migration in one country: its level, its response to violence, returns."""
 
     base_hazard_per_year: float = param(
         0.002,
         "1/year per household",
         0.0,
         1.0,
-        "calibrated to T10",
-        "Yearly migration hazard of a household with no exposure, no poverty, no relatives abroad.",
+        "calibrated to T10-MX/GT/HN/SV",
+        "Yearly migration hazard of a non-poor household without relatives abroad or exposure, "
+        "where the homicide rate is the country's 2019 rate.",
+        prior=times(0.4, 2.5, "around the value that reproduces the country's apprehensions"),
+    )
+    violence_elasticity: float = param(
+        0.3,
+        "dimensionless",
+        -3.0,
+        3.0,
+        "Northern Triangle: fitted to the pooled response of Clemens 2017/2021 (about 0.3, "
+        "docs/EVIDENCE.md 3), which enters the fit as a statistic",
+        "Elasticity of US-bound departures with respect to the local homicide rate.",
+        prior=uniform(
+            -0.2,
+            1.0,
+            "wide, from Alvarado & Massey's negative finding to three times Clemens': "
+            "the response evidence is the fit's statistic, not the prior (no double counting)",
+        ),
     )
     return_share: float = param(
         0.5,
@@ -114,73 +146,90 @@ class CountryMigration:
 
 def _migration_defaults() -> dict[str, CountryMigration]:
     return {
-        "MX": CountryMigration(base_hazard_per_year=0.00024, return_share=0.85),
-        "GT": CountryMigration(base_hazard_per_year=0.0034, return_share=0.45),
-        "HN": CountryMigration(base_hazard_per_year=0.0036, return_share=0.45),
-        "SV": CountryMigration(base_hazard_per_year=0.0013, return_share=0.45),
+        "MX": CountryMigration(
+            base_hazard_per_year=0.00117, violence_elasticity=0.2, return_share=0.85
+        ),
+        "GT": CountryMigration(
+            base_hazard_per_year=0.0136, violence_elasticity=0.15, return_share=0.45
+        ),
+        "HN": CountryMigration(
+            base_hazard_per_year=0.0206, violence_elasticity=0.4, return_share=0.45
+        ),
+        "SV": CountryMigration(
+            base_hazard_per_year=0.00867, violence_elasticity=0.4, return_share=0.45
+        ),
     }
+
+
+_MIGRATION_PRIORS = {
+    "MX": {
+        "violence_elasticity": uniform(
+            -0.3,
+            1.4,
+            "Mexico (docs/EVIDENCE.md 2): MMP negative, Basu & Pearlman ~0, "
+            "Orozco-Aleman & Gonzalez-Lozano 2018 1.38",
+        )
+    },
+    "GT": {
+        "violence_elasticity": uniform(
+            -0.2,
+            0.5,
+            "Guatemala (docs/EVIDENCE.md 3): weaker than HN/SV (Hiskey 2018), negative "
+            "in earlier decades (Alvarado & Massey 2010)",
+        )
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """Who leaves, why, how they travel north, and what happens at the border."""
+    """Who leaves, how they travel north, and what happens at the border."""
 
     violence_effect: float = param(
         1.0,
         "multiplier",
         -3.0,
         3.0,
-        "assumption (FACTS.md: sign and strength contested; 1 = the calibrated link, 0 = none, "
-        "negative = violence deters emigration)",
-        "Sign and strength of the violence→migration link.",
+        "assumption (a what-if: 1 = the evidence-based link, 0 = none, negative = reversed)",
+        "Multiplies every violence response of the migration decision (sign and strength).",
     )
-    exposure_coefficient: float = param(
-        2.05,
-        "log-hazard per unit of remembered exposure",
-        0.0,
-        20.0,
-        "calibrated to T8",
-        "How much a household's own remembered victimisation raises its migration hazard.",
-    )
-    ambient_coefficient: float = param(
-        0.008,
-        "log-hazard per homicide per 100k",
-        0.0,
-        1.0,
-        "calibrated to T9",
-        "How much the local homicide rate raises every household's migration hazard.",
+    victimisation_hazard_ratio: float = param(
+        1.15,
+        "hazard ratio per unit of exposure",
+        0.5,
+        10.0,
+        "Wood, Gibson, Ribeiro & Hamsho-Diaz 2010: victims ~30% more likely to consider leaving, "
+        "an upper bound on leaving (docs/EVIDENCE.md 3)",
+        "How much a household's own remembered victimisation multiplies its hazard.",
+        prior=uniform(1.0, 1.3, "no effect to the intention effect"),
     )
     children_violence_multiplier: float = param(
-        0.45,
+        0.5,
         "multiplier",
         0.0,
         20.0,
-        "calibrated to T9 (FACTS.md: families with children leave first)",
-        "Extra weight of violence in the hazard of households with children.",
-    )
-    recruitment_weight: float = param(
-        2.0,
-        "exposure units",
-        0.0,
-        20.0,
-        "assumption (forced recruitment weighs on families)",
-        "Exposure added by a forced-recruitment attempt (a homicide or extortion adds 1).",
+        "assumption (FACTS.md: families with children and young people facing forced "
+        "recruitment leave first)",
+        "Extra weight of violence in the decision of households with children.",
+        prior=uniform(0.0, 1.0, "assumption"),
     )
     poverty_multiplier: float = param(
-        1.8,
+        1.0,
         "hazard ratio",
         0.0,
         20.0,
-        "assumption",
+        "docs/EVIDENCE.md 5: sign ambiguous (assets lower the odds; liquidity limits the poorest)",
         "Migration hazard ratio of poor households.",
+        prior=uniform(0.7, 1.4, "docs/EVIDENCE.md proposed 90% range"),
     )
     network_multiplier: float = param(
-        2.5,
+        2.0,
         "hazard ratio",
         0.0,
         50.0,
-        "assumption (FACTS.md: migration spreads through networks)",
-        "Migration hazard ratio of households with relatives abroad.",
+        "Massey & Aysa-Lastra 2011 (odds ratios of a first US trip, parent 1.79, sibling 2.46)",
+        "Migration hazard ratio of households with a close relative in the US.",
+        prior=uniform(1.64, 2.65, "span of the 95% intervals across tie types"),
     )
     network_tie_years: float = param(
         20.0,
@@ -196,25 +245,18 @@ class Migration:
         0.0,
         100.0,
         "assumption",
-        "Households in the origin place that gain a relative abroad when a household settles in "
-        "the US.",
+        "Other households of the origin place that gain a relative abroad when a household "
+        "settles in the US (the settled household's replacement keeps a tie too).",
     )
-    us_deterrence: float = param(
+    deterrence_elasticity: float = param(
+        -0.1,
+        "dimensionless",
+        -5.0,
         0.0,
-        "index 0-1",
-        0.0,
-        1.0,
-        "assumption (policy lever; 0 = 2019)",
-        "Strength of US deterrence messaging and enforcement against migration.",
-    )
-    deterrence_sensitivity: float = param(
-        0.0,
-        "share of hazard removed at full deterrence",
-        0.0,
-        1.0,
-        "Hiskey et al. 2018 via FACTS.md: knowing about tougher US deterrence had no measurable "
-        "effect on emigration plans in Honduras",
-        "How much us_deterrence lowers the migration hazard.",
+        "Gathmann 2008 (enforcement x3, migration -10%), Lessem 2018 (-0.18); Hiskey et al. "
+        "2018: knowing about tougher policy had no effect in Honduras (docs/EVIDENCE.md 9)",
+        "Elasticity of departures with respect to US border enforcement.",
+        prior=uniform(-0.2, 0.0, "the span of the two estimates, to no effect"),
     )
     crossing_distance_scale_km: float = param(
         600.0,
@@ -222,7 +264,7 @@ class Migration:
         10.0,
         1e5,
         "assumption",
-        "Migrants head for nearer US crossings: weight exp(−distance / this scale).",
+        "Migrants head for nearer US crossings: weight exp(-distance / this scale).",
     )
     travel_km_per_week: float = param(
         350.0,
@@ -250,14 +292,29 @@ class Migration:
         "Mean weeks before a returned household is back home (geometric: waits vary).",
     )
     countries: Mapping[str, CountryMigration] = family(
-        CountryMigration, lambda: geography.COUNTRIES, _migration_defaults()
+        CountryMigration, lambda: geography.COUNTRIES, _migration_defaults(), _MIGRATION_PRIORS
     )
 
 
 @dataclass(frozen=True, slots=True)
-class Households:
-    """Household characteristics by country."""
+class Reporting:
+    """What migrants name as their reasons: a reporting step, not a cause (FACTS.md T9)."""
 
-    countries: Mapping[str, CountryHouseholds] = family(
-        CountryHouseholds, lambda: geography.COUNTRIES, _households_defaults()
+    victim_names_violence: float = param(
+        0.9,
+        "probability",
+        0.0,
+        1.0,
+        "assumption (a family victimised before leaving nearly always names it)",
+        "Chance a family victimised in the recall window names violence as a key reason.",
+    )
+    others_name_violence: float = param(
+        0.50,
+        "probability",
+        0.0,
+        1.0,
+        "calibrated to T9",
+        "Chance a family not itself victimised names violence (general insecurity) as a key "
+        "reason.",
+        prior=uniform(0.2, 0.9, "assumption around the value that reproduces T9"),
     )

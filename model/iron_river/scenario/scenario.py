@@ -20,11 +20,13 @@ from typing import Any
 from mesa.experimental.scenarios import Scenario
 
 from iron_river.scenario.guns import Enforcement, Market, Supply, Tracing, Trafficking
-from iron_river.scenario.migration import Exposure, Households, Migration
-from iron_river.scenario.schema import ParamSpec, ScenarioError, coerce
+from iron_river.scenario.migration import Exposure, Households, Migration, Reporting
+from iron_river.scenario.policy import Policy
+from iron_river.scenario.schema import ParamSpec, ScenarioError, check_prior, coerce
 from iron_river.scenario.violence import Gangs, Violence
 
 SECTIONS: dict[str, type] = {
+    "policy": Policy,
     "supply": Supply,
     "trafficking": Trafficking,
     "enforcement": Enforcement,
@@ -35,13 +37,16 @@ SECTIONS: dict[str, type] = {
     "exposure": Exposure,
     "households": Households,
     "migration": Migration,
+    "reporting": Reporting,
 }
 
 TOP_LEVEL: dict[str, ParamSpec] = {
     "name": ParamSpec(
-        "name", "baseline", "", None, None, "-", "Scenario name (output folder).", str
+        "name", "baseline", "", None, None, "-", "Scenario name (output folder).", str, role="run"
     ),
-    "description": ParamSpec("description", "", "", None, None, "-", "What the scenario is.", str),
+    "description": ParamSpec(
+        "description", "", "", None, None, "-", "What the scenario is.", str, role="run"
+    ),
     "scale": ParamSpec(
         "scale",
         100.0,
@@ -51,6 +56,7 @@ TOP_LEVEL: dict[str, ParamSpec] = {
         "assumption (1:100 is fast and accurate enough; 1 = full population)",
         "Real households one simulated household stands for.",
         float,
+        role="run",
     ),
     "years": ParamSpec(
         "years",
@@ -61,6 +67,7 @@ TOP_LEVEL: dict[str, ParamSpec] = {
         "assumption",
         "Measured years (after the burn-in).",
         int,
+        role="run",
     ),
     "burn_in_years": ParamSpec(
         "burn_in_years",
@@ -71,6 +78,7 @@ TOP_LEVEL: dict[str, ParamSpec] = {
         "assumption (arsenals turn over in ~3 years)",
         "Years simulated before measuring, so the baseline starts near its steady state.",
         int,
+        role="run",
     ),
 }
 
@@ -93,6 +101,8 @@ class IronRiverScenario(Scenario):
     exposure: Exposure = Exposure()
     households: Households = Households()
     migration: Migration = Migration()
+    reporting: Reporting = Reporting()
+    policy: Policy = Policy()
 
     def flat(self) -> dict[str, Any]:
         """Every parameter as ``{dotted key: value}``."""
@@ -112,6 +122,21 @@ class IronRiverScenario(Scenario):
             flat[key] = coerce(spec, raw, origin)
         return from_flat(flat, rng=self.rng if rng is None else rng)
 
+    def value(self, key: str) -> Any:
+        """The value in force for a dotted key, following a lever's ``inherits`` when unset."""
+        value = self.get(key)
+        while value is None and PARAMETERS[key].inherits is not None:
+            key = PARAMETERS[key].inherits
+            value = self.get(key)
+        return value
+
+    def get(self, key: str) -> Any:
+        """The value stored under a dotted key (``None`` for an unset lever)."""
+        obj: Any = self
+        for part in key.split("."):
+            obj = obj[part] if isinstance(obj, Mapping) else getattr(obj, part)
+        return obj
+
     def to_toml(self) -> str:
         """The resolved scenario as TOML (every parameter, inherited overrides left out)."""
         lines = [f"{k} = {_toml_value(getattr(self, k))}" for k in TOP_LEVEL]
@@ -129,11 +154,22 @@ class IronRiverScenario(Scenario):
 # ---------------------------------------------------------------------------- the flat schema
 
 
-def _field_spec(key: str, f: dataclasses.Field, default: Any) -> ParamSpec:
+_MISSING = object()
+
+
+def _field_spec(
+    key: str, f: dataclasses.Field, default: Any, item: str | None, prior: Any = _MISSING
+) -> ParamSpec:
     ftype = f.type if isinstance(f.type, str) else f.type.__name__
     kind = {"float": float, "int": int, "str": str, "bool": bool}[ftype.split(" ")[0]]
     m = f.metadata
-    return ParamSpec(
+    prior = m["prior"] if prior is _MISSING else prior
+    if prior is not None and default is not None:
+        prior = prior.around(default)
+    inherits = m["inherits"]
+    if inherits is not None and item is not None:
+        inherits = inherits.format(id=item)
+    spec = ParamSpec(
         key,
         default,
         m["unit"],
@@ -143,18 +179,29 @@ def _field_spec(key: str, f: dataclasses.Field, default: Any) -> ParamSpec:
         m["help"],
         kind,
         optional="None" in ftype,
+        role="lever" if key.startswith("policy.") else "structural",
+        prior=prior,
+        inherits=inherits,
     )
+    check_prior(spec)
+    return spec
 
 
-def _walk(cls: type, instance: Any, prefix: str) -> Iterator[ParamSpec]:
+def _walk(
+    cls: type, instance: Any, prefix: str, item: str | None = None, priors: Any = None
+) -> Iterator[ParamSpec]:
     for f in dataclasses.fields(cls):
         key = f"{prefix}.{f.name}"
         if "family" in f.metadata:
             table = getattr(instance, f.name)
             for item_id in f.metadata["family"]():
-                yield from _walk(f.metadata["member"], table[item_id], f"{key}.{item_id}")
+                row_priors = f.metadata["priors"].get(item_id, {})
+                yield from _walk(
+                    f.metadata["member"], table[item_id], f"{key}.{item_id}", item_id, row_priors
+                )
         else:
-            yield _field_spec(key, f, getattr(instance, f.name))
+            override = priors.get(f.name, _MISSING) if priors else _MISSING
+            yield _field_spec(key, f, getattr(instance, f.name), item, override)
 
 
 def _build_parameters() -> dict[str, ParamSpec]:
@@ -203,19 +250,16 @@ def from_flat(flat: Mapping[str, Any], *, rng: Any = None) -> IronRiverScenario:
 
 
 def is_lever(key: str) -> bool:
-    """Policy levers: they keep their baseline value during the burn-in."""
-    return (
-        key.startswith(("enforcement.", "supply.", "tracing."))
-        or key == "migration.us_deterrence"
-        or key.endswith(".police_seizure_rate")
-    )
+    """Policy levers (the ``[policy]`` section): their 2019 value during the burn-in."""
+    return PARAMETERS[key].role == "lever"
 
 
 LEVERS: tuple[str, ...] = tuple(k for k in PARAMETERS if is_lever(k))
+PRIORS: dict[str, Any] = {k: s.prior for k, s in PARAMETERS.items() if s.prior is not None}
 
 
 def baseline_levers(scenario: IronRiverScenario) -> IronRiverScenario:
-    """The same scenario with every policy lever at its baseline default (the 2019 world)."""
+    """The same scenario with every policy lever at its 2019 value (the burn-in world)."""
     flat = scenario.flat()
     flat.update({k: PARAMETERS[k].default for k in LEVERS})
     return from_flat(flat, rng=scenario.rng)

@@ -14,7 +14,7 @@ A sweep file names a base scenario, the parameters to vary and how, and what to 
     [set]                                  # optional: fixed overrides for every run
     scale = 100
 
-    [parameters."enforcement.us_southbound_interdiction"]
+    [parameters."policy.us_southbound_interdiction"]
     range = ["baseline", 0.5]              # "baseline" = the base scenario's value
     scale = "log"
     points = 12                            # grid only; others use top-level `samples`
@@ -70,7 +70,7 @@ class Axis:
     """One swept parameter.
 
     Attributes:
-        key: Dotted scenario key, e.g. ``enforcement.us_southbound_interdiction``.
+        key: Dotted scenario key, e.g. ``policy.us_southbound_interdiction``.
         values: Explicit values (grid sampling), or None when a range is given.
         lo: Lower end of the range (resolved: ``"baseline"`` replaced by the base value).
         hi: Upper end of the range.

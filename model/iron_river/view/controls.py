@@ -132,7 +132,7 @@ def SettingsForm(  # noqa: N802
             on_value=lambda v: form.set(replace(form.value, scale=v)),
         )
         for lever in LEVERS:
-            LeverSlider(form, lever, file_values.flat()[lever.key] if file_values else None)
+            LeverSlider(form, lever, file_values.value(lever.key) if file_values else None)
         if applied is not None and settings != applied:
             solara.Info("Changed settings apply when you press Reset.", dense=True)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
-from iron_river.scenario import PARAMETERS
+from iron_river.scenario import IronRiverScenario
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class Lever:
 
     @property
     def default(self) -> float:
-        """The 2019 baseline value (the schema's default)."""
-        return float(PARAMETERS[self.key].default)
+        """The 2019 value (an unset lever inherits its calibrated structural parameter)."""
+        return float(_baseline().value(self.key))
 
     @property
     def slider_min(self) -> float:
@@ -83,11 +84,12 @@ def _interdiction(key: str, label: str) -> Lever:
 
 
 LEVERS: tuple[Lever, ...] = (
-    _interdiction("enforcement.us_southbound_interdiction", "US southbound inspection"),
-    _interdiction("enforcement.mx_customs_interdiction", "Mexican customs"),
-    _interdiction("enforcement.mx_gt_border_interdiction", "Mexico–Guatemala border"),
+    _interdiction("policy.us_southbound_interdiction", "US southbound inspection"),
+    _interdiction("policy.between_ports_interdiction", "Between ports (Border Patrol)"),
+    _interdiction("policy.mx_customs_interdiction", "Mexican customs"),
+    _interdiction("policy.mx_gt_border_interdiction", "Mexico–Guatemala border"),
     Lever(
-        "supply.straw_enforcement",
+        "policy.straw_enforcement",
         "Straw purchases blocked (US-wide)",
         False,
         0.0,
@@ -105,4 +107,11 @@ LEVERS: tuple[Lever, ...] = (
         "× (1 = calibrated, 0 = none, < 0 deters)",
     ),
 )
+
+
+@cache
+def _baseline() -> IronRiverScenario:
+    return IronRiverScenario()
+
+
 BY_KEY = {lever.key: lever for lever in LEVERS}

@@ -278,13 +278,13 @@ def monitors(model: Any, twin: Any = None, comparing: bool = False) -> list[Moni
 
 def levers_text(sim: Any, only_moved: bool = False) -> str:
     """The levers in force, marking those set with a slider (or only those)."""
-    flat = sim.scenario.flat()
     parts = []
     for lever in LEVERS:
         if only_moved and lever.key not in sim.moved:
             continue
         mark = " (*slider*)" if lever.key in sim.moved and not only_moved else ""
-        parts.append(f"{lever.label}: {lever.describe(float(flat[lever.key]))}{mark}")
+        value = float(sim.scenario.value(lever.key))
+        parts.append(f"{lever.label}: {lever.describe(value)}{mark}")
     return "; ".join(parts)
 
 

@@ -191,21 +191,23 @@ class Settings:
     def moved(self) -> frozenset[str]:
         """Levers set to something other than the scenario file's value."""
         try:
-            flat = self.file_scenario().flat()
+            file = self.file_scenario()
         except (ScenarioError, ValueError):
             return frozenset()
         return frozenset(
-            k for k, v in self.levers.items() if not math.isclose(v, float(flat[k]), rel_tol=1e-6)
+            k
+            for k, v in self.levers.items()
+            if not math.isclose(v, float(file.value(k)), rel_tol=1e-6)
         )
 
 
 def file_levers(label: str, extra: str | None = None) -> dict[str, float]:
     """The lever values a scenario file sets (or inherits), for the sliders."""
     try:
-        flat = Settings(label, extra=extra).file_scenario().flat()
+        scenario = Settings(label, extra=extra).file_scenario()
     except (ScenarioError, ValueError):
         return {lever.key: lever.default for lever in LEVERS}
-    return {lever.key: float(flat[lever.key]) for lever in LEVERS}
+    return {lever.key: float(scenario.value(lever.key)) for lever in LEVERS}
 
 
 # ---------------------------------------------------------------------------- the simulation
@@ -340,8 +342,8 @@ class Simulation:
         buf.write(f"one simulated household per {self.scenario.scale:g}, ")
         buf.write(f"burn-in {self.scenario.burn_in_years} years (weeks 1-{self.burn_in_weeks})\n")
         if self.moved:
-            values = self.scenario.flat()
-            buf.write("# sliders: " + ", ".join(f"{k}={values[k]:g}" for k in sorted(self.moved)))
+            sc = self.scenario
+            buf.write("# sliders: " + ", ".join(f"{k}={sc.value(k):g}" for k in sorted(self.moved)))
             buf.write("\n")
         buf.write("# columns as in timeseries.csv; see DATA_DICTIONARY.md of any results folder\n")
         w = csv.writer(buf, lineterminator="\n")

@@ -1,66 +1,185 @@
-"""Armed groups: they arm themselves, lose guns to police and wear, and fight rivals.
+"""Armed groups: members, arsenals and territory, one row each, and the Mesa agent of a group.
 
-A gang's armed strength (guns per member) and its rivals' drive the violence its
-place suffers (see :mod:`iron_river.world.place`). Guns reach it from traffickers
-(US-sourced) and from non-US sources; police seizures are traced, which is how
-the model produces the trace statistics of FACTS.md T2, T3 and T5.
+A group's members are recruited (voluntarily, following its income per member, and by force
+from families), arrested, killed and leave; its arsenal grows with guns bought from
+traffickers and from non-US sources (which answer the local price), and shrinks with police
+seizures (traced) and wear; its turf follows its armed strength against its rivals'. When its
+leaders are arrested its violence surges and it may split; splinters are absorbed back into
+the strongest rival, and a group whose turf withers dissolves into its rivals. Every week of
+this is array arithmetic over :class:`GangTable`; :class:`Gang` is a view of one row.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from iron_river.guns.arsenal import Arsenal, Origin
+from iron_river.guns.arsenal import Origin
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
-    from iron_river.world.place import Place
+
+SURGE_HALF_LIFE_WEEKS = 26.0  # succession violence fades (Lindo & Padilla-Romo: months to a year)
+
+
+class GangTable:
+    """State of every armed group, one row each; rows of dissolved groups are reused."""
+
+    def __init__(self, capacity: int = 128):
+        self.agents: list[Gang | None] = []
+        self._rows: np.ndarray | None = None
+        self._allocate(capacity)
+
+    def _allocate(self, capacity: int) -> None:
+        old = self.__dict__.get("alive")
+        fields = {
+            "alive": (bool, ()),
+            "place": (np.int64, ()),
+            "country": (np.int64, ()),
+            "members": (float, ()),
+            "arsenal": (np.int64, (len(Origin),)),
+            "turf": (float, ()),
+            "surge": (float, ()),
+            "splinter": (bool, ()),
+            "parent": (np.int64, ()),  # the group a splinter broke from (-1: none)
+            "income": (float, ()),  # this week, USD
+            "extortion": (float, ()),  # households extorted this week
+            "violence_share": (float, ()),  # share of its place's expected violence
+            "bought": (np.int64, ()),  # from traffickers this week
+        }
+        for name, (dtype, shape) in fields.items():
+            new = np.zeros((capacity, *shape), dtype=dtype)
+            if old is not None:
+                new[: old.size] = getattr(self, name)
+            setattr(self, name, new)
+        self.agents += [None] * (capacity - len(self.agents))
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Rows of the groups that exist now (cached until a group forms or dissolves)."""
+        if self._rows is None:
+            self._rows = np.flatnonzero(self.alive)
+        return self._rows
+
+    def changed(self) -> None:
+        """Groups formed or dissolved: forget the cached rows."""
+        self._rows = None
+
+    def add(self, n: int) -> np.ndarray:
+        """Take ``n`` free rows (growing the table if needed), cleared, and return them."""
+        free = np.flatnonzero(~self.alive)
+        if free.size < n:
+            self._allocate(max(2 * self.alive.size, self.alive.size + n))
+            free = np.flatnonzero(~self.alive)
+        rows = free[:n]
+        self.alive[rows] = True
+        self.changed()
+        for name in ("members", "turf", "surge", "income", "extortion", "violence_share"):
+            getattr(self, name)[rows] = 0.0
+        self.arsenal[rows] = 0
+        self.splinter[rows] = False
+        self.parent[rows] = -1
+        self.bought[rows] = 0
+        return rows
+
+    def guns(self, rows: np.ndarray) -> np.ndarray:
+        """Guns held by each of ``rows``."""
+        return self.arsenal[rows].sum(axis=1)
 
 
 class Gang(CellAgent):
-    """One armed group in one place."""
+    """One armed group in one place (a view of one row of :class:`GangTable`)."""
 
-    def __init__(self, model: IronRiverModel, place: Place, members: float, guns: np.ndarray):
+    def __init__(self, model: IronRiverModel, row: int):
         super().__init__(model)
-        self.place = place
-        self.country = place.country
-        self.members = members
-        self.arsenal = Arsenal(guns)
-        self.guns_bought = 0  # from traffickers, this week
-        self.cell = place.cell
+        self.row = row
+        self.place = model.markets[int(model.gangs.place[row])]
+        self.country = self.place.country
+        self.cell = self.place.cell
+
+    @property
+    def members(self) -> float:
+        """Members (persons)."""
+        return float(self.model.gangs.members[self.row])
 
     @property
     def guns(self) -> int:
         """Guns held."""
-        return self.arsenal.total
+        return int(self.model.gangs.arsenal[self.row].sum())
+
+    @property
+    def arsenal(self) -> np.ndarray:
+        """Guns held by origin (:class:`~iron_river.guns.arsenal.Origin`)."""
+        return self.model.gangs.arsenal[self.row].copy()
+
+    @property
+    def turf(self) -> float:
+        """Share of its place's territory the group controls."""
+        return float(self.model.gangs.turf[self.row])
 
     @property
     def guns_per_member(self) -> float:
         """Armed strength per member."""
-        return self.arsenal.total / self.members if self.members > 0 else 0.0
+        m = self.members
+        return self.guns / m if m > 0 else 0.0
 
-    def receive(self, guns: int) -> None:
-        """Take delivery of trafficked US guns."""
-        self.arsenal.add(Origin.US_TRAFFICKED, guns)
-        self.guns_bought += guns
 
-    def resupply(self) -> None:
-        """Obtain guns from non-US sources: stockpiles diverted in-country, other countries."""
-        params = self.model.params.gangs.countries[self.country]
-        share = self.members / self.model.gang_members[self.country]
-        n = self.model.rng.poisson(params.non_us_guns_per_year / 52.0 * share)
-        us_made = self.model.rng.binomial(n, params.diverted_us_made_share)
-        self.arsenal.add(Origin.US_DIVERTED, us_made)
-        self.arsenal.add(Origin.OTHER, n - us_made)
+def spawn(
+    model: IronRiverModel,
+    place: np.ndarray,
+    members: np.ndarray,
+    turf: np.ndarray,
+    arsenal: np.ndarray,
+    parent: np.ndarray | None = None,
+) -> np.ndarray:
+    """New groups (at the start, or splinters): rows filled and their Mesa agents made."""
+    g = model.gangs
+    rows = g.add(place.size)
+    g.place[rows] = place
+    g.country[rows] = model.market_country_index[place]
+    g.members[rows] = members
+    g.turf[rows] = turf
+    g.arsenal[rows] = arsenal
+    if parent is not None:
+        g.splinter[rows] = True
+        g.parent[rows] = parent
+    for row in rows:
+        g.agents[row] = Gang(model, int(row))
+    return rows
 
-    def lose_guns(self) -> None:
-        """Police seize some guns (they go to tracing); others wear out or are lost."""
-        gangs = self.model.params.gangs
-        seize_p = -math.expm1(-gangs.countries[self.country].police_seizure_rate / 52.0)
-        seized = self.arsenal.remove(self.model.rng, seize_p)
-        self.model.tracing.record(self.country, seized)
-        self.arsenal.remove(self.model.rng, -math.expm1(-1.0 / (52.0 * gangs.gun_life_years)))
+
+def dissolve(model: IronRiverModel, rows: np.ndarray) -> None:
+    """Groups cease to exist (their members and guns already handed on)."""
+    g = model.gangs
+    for row in rows:
+        agent = g.agents[row]
+        g.agents[row] = None
+        agent.remove()
+    g.alive[rows] = False
+    g.changed()
+    g.members[rows] = 0.0
+    g.arsenal[rows] = 0
+    g.turf[rows] = 0.0
+
+
+def receive(model: IronRiverModel, market: np.ndarray, guns: np.ndarray) -> None:
+    """Deliveries to markets go to one group each, chosen in proportion to its members."""
+    g = model.gangs
+    keep = guns > 0
+    market, guns = market[keep], guns[keep]
+    if market.size == 0:
+        return
+    rows = g.rows
+    order = np.lexsort((rows, g.place[rows]))
+    rows = rows[order]
+    place = g.place[rows]
+    cum = np.cumsum(g.members[rows])
+    start = np.searchsorted(place, market, side="left")
+    end = np.searchsorted(place, market, side="right")
+    base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    pick = base + model.gangs_rng.random(market.size) * (cum[end - 1] - base)
+    buyer = rows[np.minimum(np.searchsorted(cum, pick, side="right"), end - 1)]
+    np.add.at(g.arsenal[:, Origin.US_TRAFFICKED], buyer, guns)
+    np.add.at(g.bought, buyer, guns)

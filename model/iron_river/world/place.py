@@ -1,20 +1,18 @@
 """Places on the map: US source states, crossings, Mexican states and regions, Central America.
 
-A place is a Mesa agent living in its own cell of the route network. Populated
-places turn the armed strength and rivalry of their gangs into violence
-(homicides with and without firearms, extortion, forced recruitment) and set the
-local black-market price of guns from how armed their gangs are.
+A place is a Mesa agent living in its own cell of the route network. Its weekly numbers are
+views of the model's arrays (one entry per market, crossing or source state), so reading a
+place never copies and the week's arithmetic never loops over places.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from itertools import accumulate
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa.discrete_space import CellAgent
 
-from iron_river.world.geography import PlaceRecord
+from iron_river.world.geography import CROSSING, MX_GT_CROSSING, US_STATES, PlaceRecord
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
@@ -22,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Place(CellAgent):
-    """One node of the map, with this week's tallies."""
+    """One node of the map, with views of this week's numbers."""
 
     def __init__(self, model: IronRiverModel, record: PlaceRecord):
         super().__init__(model)
@@ -32,109 +30,155 @@ class Place(CellAgent):
         self.kind = record.kind
         self.country = record.country
         self.lon, self.lat = record.lon, record.lat
-        self.gangs: list[Gang] = []
-        self._cum_members: list[float] | None = None  # for choosing a buyer (members are fixed)
-        self.population = float(record.population)  # persons at home (set by the model)
-        self.price = 0.0  # black-market price of a US gun here (USD)
-        self.reference_guns_per_member = 0.0
-        self.index = -1  # row in the household arrays' place index (populated places only)
-        self.expected_homicide_rate = 0.0  # per 100k per year, from the gangs' current state
-        self.guns_bought_here = 0  # for US source states
-        self.clear_week()
+        self.index = -1  # row in the per-market arrays (populated places only)
+        self.crossing_index = -1  # row among the US crossings (-1: not a US crossing)
+        self.state_index = -1  # row among the source states
 
-    def clear_week(self) -> None:
-        """Reset the weekly tallies."""
-        self.homicides = self.firearm_homicides = 0
-        self.extortion = self.recruitment = 0.0
-        self.guns_delivered = self.guns_bought_here = 0
-        self.guns_attempted = self.guns_seized = self.loads = 0
-        self.departures = self.departures_violence = self.arrivals = 0.0
-        self.households_exposed = 0.0
+    def _market(self, name: str, default: float = 0.0) -> float:
+        if self.index < 0:
+            return default
+        return float(getattr(self.model, name)[self.index])
 
-    # -- violence ---------------------------------------------------------------------------
+    # -- people and violence (populated places) ---------------------------------------------
 
     @property
-    def members(self) -> float:
-        """Gang members in this place."""
-        return sum(g.members for g in self.gangs)
+    def population(self) -> float:
+        """Persons at home."""
+        return self._market("population")
 
     @property
-    def guns(self) -> int:
-        """Guns held by this place's gangs."""
-        return sum(g.guns for g in self.gangs)
+    def homicides(self) -> int:
+        """Homicides this week."""
+        return int(self._market_violence("homicides"))
 
     @property
-    def arsenal(self) -> int:
-        """Guns held by this place's gangs (all origins)."""
-        return self.guns
+    def firearm_homicides(self) -> int:
+        """Firearm homicides this week."""
+        return int(self._market_violence("firearm_homicides"))
 
     @property
-    def arsenal_us(self) -> int:
-        """Guns held here that a trace would attribute to the US (trafficked or diverted)."""
-        return sum(g.arsenal.us_sourced for g in self.gangs)
-
-    @property
-    def guns_per_member(self) -> float:
-        """Armed strength of the place's gangs."""
-        m = self.members
-        return self.guns / m if m > 0 else 0.0
-
-    @property
-    def rivalry(self) -> float:
-        """1 − Herfindahl index of the gangs' shares of guns: 0 under a monopoly."""
-        total = self.guns
-        if total <= 0:
-            return 0.0
-        return 1.0 - sum((g.guns / total) ** 2 for g in self.gangs)
-
-    def fight(self) -> None:
-        """Turn armed strength and rivalry into this week's violence.
-
-        firearm homicides ~ Poisson(a · R · M · g^α / 52),
-        other homicides   ~ Poisson(b · R · M / 52),
-        extortion = x · M · g^α / 52, recruitment attempts = r · M / 52,
-        with M members, g guns per member, R rivalry, α the gun elasticity.
-        """
-        if not self.gangs:
-            return
-        v = self.model.params.violence
-        lethality = v.countries[self.country]
-        members, rivalry = self.members, self.rivalry
-        armed = self.guns_per_member**v.gun_elasticity
-        rng = self.model.rng
-        firearm = lethality.firearm_lethality * rivalry * members * armed  # expected, per year
-        other = lethality.other_lethality * rivalry * members
-        self.expected_homicide_rate = (
-            (firearm + other) / self.population * 1e5 if self.population > 0 else 0.0
-        )
-        self.firearm_homicides = int(rng.poisson(firearm / 52.0))
-        self.homicides = self.firearm_homicides + int(rng.poisson(other / 52.0))
-        self.extortion = v.extortion_per_member_year * members * armed / 52.0
-        self.recruitment = v.recruitment_per_member_year * members / 52.0
+    def expected_homicide_rate(self) -> float:
+        """Expected homicides per 100,000 a year from the groups' current state."""
+        return self._market_violence("expected_rate")
 
     @property
     def homicide_rate(self) -> float:
         """Homicides of this week as a yearly rate per 100,000 people."""
-        return self.homicides * 52.0 / self.population * 1e5 if self.population > 0 else 0.0
+        pop = self.population
+        return self.homicides * 52.0 / pop * 1e5 if pop > 0 else 0.0
 
-    # -- market -----------------------------------------------------------------------------
+    def _market_violence(self, name: str) -> float:
+        if self.index < 0:
+            return 0.0
+        return float(getattr(self.model.violence, name)[self.index])
 
-    def set_price(self) -> None:
-        """Set the local price from scarcity: base · (g_ref / g)^ε, within [¼, 4] × base.
+    @property
+    def rivalry(self) -> float:
+        """1 − Herfindahl index of the groups' turf: 0 under a monopoly."""
+        return self._market_violence("rivalry")
 
-        The price rises where gangs hold fewer guns per member than at baseline (g_ref) and
-        falls where the market is saturated.
-        """
-        market = self.model.params.market
-        base = market.price_usd_mexico if self.country == "MX" else market.price_usd_central_america
-        g = max(self.guns_per_member, 1e-3)
-        ratio = (self.reference_guns_per_member / g) ** market.scarcity_elasticity
-        self.price = base * min(4.0, max(0.25, ratio))
+    @property
+    def extortion(self) -> float:
+        """Households extorted this week."""
+        return self._market_violence("extortion")
 
-    def sell(self, guns: int) -> None:
-        """A delivery goes to one gang, chosen in proportion to its members."""
-        self.guns_delivered += guns
-        if self._cum_members is None:
-            self._cum_members = list(accumulate(g.members for g in self.gangs))
-        pick = self.model.random.random() * self._cum_members[-1]
-        self.gangs[bisect_right(self._cum_members, pick)].receive(guns)
+    @property
+    def recruitment(self) -> float:
+        """Forced-recruitment attempts on families this week."""
+        return self._market_violence("recruitment")
+
+    @property
+    def households_exposed(self) -> float:
+        """Households (real) that suffered violence this week."""
+        return self._market("households_exposed_by_market")
+
+    @property
+    def departures(self) -> float:
+        """Persons who left for the US border this week."""
+        return self._market("departures_by_market")
+
+    @property
+    def departures_exposed(self) -> float:
+        """Of them, persons whose household was victimised in the recall window."""
+        return self._market("departures_exposed_by_market")
+
+    @property
+    def arrivals(self) -> float:
+        """Persons from here who reached the US border this week."""
+        return self._market("arrivals_by_market")
+
+    @property
+    def gangs(self) -> list[Gang]:
+        """The armed groups of this place."""
+        g = self.model.gangs
+        return [g.agents[r] for r in np.flatnonzero(g.alive & (g.place == self.index))]
+
+    @property
+    def members(self) -> float:
+        """Members of this place's armed groups."""
+        return self._market("members_by_market_now")
+
+    @property
+    def arsenal(self) -> int:
+        """Guns held by this place's groups (all origins)."""
+        return int(self._market("arsenal_by_market"))
+
+    @property
+    def price(self) -> float:
+        """Price paid for a US gun here last week (USD)."""
+        return float(self.model.markets_state.paid[self.index]) if self.index >= 0 else 0.0
+
+    @property
+    def guns_delivered(self) -> int:
+        """Trafficked guns that reached this place's groups this week."""
+        return int(self._market("delivered_by_market"))
+
+    # -- guns (source states and crossings) -------------------------------------------------
+
+    @property
+    def guns_bought_here(self) -> int:
+        """Guns bought by trafficker cells in this source state this week."""
+        if self.state_index < 0:
+            return 0
+        return int(self.model.guns_bought_by_state[self.state_index])
+
+    def _units(self) -> np.ndarray:
+        b = self.model.border
+        if self.crossing_index >= 0:
+            c = self.crossing_index
+            return np.array([b.us[c], b.mx[c], b.between[c]])
+        if self.place_id == MX_GT_CROSSING:
+            return np.array([b.gt])
+        return np.zeros(0, dtype=np.int64)
+
+    @property
+    def loads(self) -> int:
+        """Loads that met a unit at this crossing this week (ports and between ports)."""
+        b, u = self.model.border, self._units()
+        if u.size == 3:  # the Mexican customs unit sees the US unit's survivors again
+            return int(b.loads[u[0]] + b.loads[u[2]])
+        return int(b.loads[u].sum())
+
+    @property
+    def guns_attempted(self) -> int:
+        """Guns that tried to cross here this week."""
+        b, u = self.model.border, self._units()
+        if u.size == 3:
+            return int(b.guns_attempted[u[0]] + b.guns_attempted[u[2]])
+        return int(b.guns_attempted[u].sum())
+
+    @property
+    def guns_seized(self) -> int:
+        """Guns seized here this week, by every unit."""
+        b, u = self.model.border, self._units()
+        return int(b.guns_seized[u].sum())
+
+    @property
+    def is_crossing(self) -> bool:
+        """Whether this place is a border crossing."""
+        return self.kind == CROSSING
+
+    @property
+    def is_source(self) -> bool:
+        """Whether this place is a US source state."""
+        return self.kind == US_STATES

@@ -1,0 +1,177 @@
+"""What the data pin down: each fitted parameter's posterior against its prior.
+
+For every parameter the spread is measured on the scale it was sampled on (log for log-uniform
+priors): ``ratio = posterior SD / prior SD``. Below 0.5 the targets and responses *pin* the
+parameter; from 0.5 to 0.8 they *narrow* it; above 0.8 it stays *prior-dominated* — the
+answer's uncertainty about it is the prior's, and only new evidence would shrink it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+from iron_river.scenario.scenario import PRIORS
+
+PINNED, NARROWED = 0.5, 0.8
+
+
+def _scaled(key: str, x: np.ndarray) -> np.ndarray:
+    return np.log(x) if PRIORS[key].kind == "log-uniform" else x
+
+
+def _prior_sd(key: str) -> float:
+    p = PRIORS[key]
+    lo, hi = (math.log(p.lo), math.log(p.hi)) if p.kind == "log-uniform" else (p.lo, p.hi)
+    return (hi - lo) / math.sqrt(12.0)
+
+
+def quantiles(x: np.ndarray, w: np.ndarray, qs=(0.05, 0.5, 0.95)) -> list[float]:
+    """Weighted quantiles of ``x``."""
+    order = np.argsort(x)
+    cum = np.cumsum(w[order])
+    return [float(x[order[min(np.searchsorted(cum, q), x.size - 1)]]) for q in qs]
+
+
+def table(keys: list[str], values: np.ndarray, w: np.ndarray) -> list[dict]:
+    """One row per parameter: prior, posterior quantiles, SD ratio and what the data did."""
+    rows = []
+    for j, key in enumerate(keys):
+        x = _scaled(key, values[:, j])
+        mean = float(np.sum(w * x))
+        sd = float(math.sqrt(max(np.sum(w * (x - mean) ** 2), 0.0)))
+        ratio = sd / _prior_sd(key)
+        q05, q50, q95 = quantiles(values[:, j], w)
+        rows.append(
+            {
+                "parameter": key,
+                "prior": PRIORS[key].describe(),
+                "posterior_p05": q05,
+                "posterior_median": q50,
+                "posterior_p95": q95,
+                "sd_ratio": ratio,
+                "verdict": "pinned"
+                if ratio < PINNED
+                else ("narrowed" if ratio < NARROWED else "prior-dominated"),
+                "prior_reason": PRIORS[key].reason,
+            }
+        )
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    """The table as Markdown, most pinned first."""
+    lines = [
+        "| parameter | prior | posterior median [5%, 95%] | SD ratio | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    lines.extend(
+        f"| `{r['parameter']}` | {r['prior']} | {r['posterior_median']:.4g} "
+        f"[{r['posterior_p05']:.4g}, {r['posterior_p95']:.4g}] | {r['sd_ratio']:.2f} "
+        f"| {r['verdict']} |"
+        for r in sorted(rows, key=lambda r: r["sd_ratio"])
+    )
+    return "\n".join(lines)
+
+
+def write(folder: Path, keys: list[str], values: np.ndarray, w: np.ndarray) -> list[dict]:
+    """``identification.csv``, ``identification.md``, ``marginals.png`` and ``pairs.png``."""
+    rows = table(keys, values, w)
+    with (folder / "identification.csv").open("w", newline="", encoding="utf-8") as fh:
+        wr = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        wr.writeheader()
+        wr.writerows(rows)
+    (folder / "identification.md").write_text(markdown(rows) + "\n", encoding="utf-8")
+    marginals(folder / "marginals.png", keys, values, w, rows)
+    pairs(folder / "pairs.png", keys, values, w, rows)
+    return rows
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def marginals(path: Path, keys, values, w, rows) -> None:
+    """Each parameter's posterior histogram over its prior's support (flat line: the prior)."""
+    plt = _plt()
+    n = len(keys)
+    cols = 6
+    nrows = math.ceil(n / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(2.6 * cols, 1.9 * nrows))
+    verdict = {r["parameter"]: r for r in rows}
+    colour = {"pinned": "#1b7837", "narrowed": "#e08214", "prior-dominated": "#8c8c8c"}
+    for ax, (j, key) in zip(axes.flat, enumerate(keys), strict=False):
+        p = PRIORS[key]
+        x = values[:, j]
+        log = p.kind == "log-uniform"
+        edges = np.geomspace(p.lo, p.hi, 16) if log else np.linspace(p.lo, p.hi, 16)
+        ax.hist(
+            x,
+            bins=edges,
+            weights=w,
+            density=True,
+            color=colour[verdict[key]["verdict"]],
+            alpha=0.85,
+        )
+        width = (math.log(p.hi) - math.log(p.lo)) if log else (p.hi - p.lo)
+        dens = (1 / (edges * width)) if log else np.full(edges.size, 1 / width)
+        ax.plot(edges, dens, color="k", lw=0.8)
+        if log:
+            ax.set_xscale("log")
+        ax.set_title(key.replace("countries.", ""), fontsize=6.5)
+        ax.tick_params(labelsize=5.5)
+        ax.set_yticks([])
+        ax.text(0.02, 0.92, f"{verdict[key]['sd_ratio']:.2f}", transform=ax.transAxes, fontsize=6)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.suptitle(
+        "Posterior (bars) against prior (line) of every fitted parameter; number: posterior SD / "
+        "prior SD. Green: pinned by the data (< 0.5), orange: narrowed (< 0.8), grey: "
+        "prior-dominated.",
+        fontsize=9,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def pairs(path: Path, keys, values, w, rows, k: int = 8) -> None:
+    """Pairwise scatter of the ``k`` most pinned parameters: the ridges the data leave."""
+    plt = _plt()
+    best = sorted(rows, key=lambda r: r["sd_ratio"])[:k]
+    idx = [keys.index(r["parameter"]) for r in best]
+    n = len(idx)
+    fig, axes = plt.subplots(n, n, figsize=(1.7 * n, 1.7 * n))
+    size = 4 + 60 * w / w.max()
+    for a, i in enumerate(idx):
+        for b, j in enumerate(idx):
+            ax = axes[a, b]
+            ax.tick_params(labelsize=4.5)
+            if a == b:
+                ax.hist(values[:, i], bins=15, weights=w, color="#4575b4")
+            elif a > b:
+                ax.scatter(
+                    values[:, j], values[:, i], s=size, alpha=0.4, color="#4575b4", linewidths=0
+                )
+            else:
+                ax.axis("off")
+                r = np.corrcoef(_scaled(keys[i], values[:, i]), _scaled(keys[j], values[:, j]))
+                ax.text(0.5, 0.5, f"r = {r[0, 1]:+.2f}", ha="center", va="center", fontsize=8)
+            if b == 0:
+                ax.set_ylabel(keys[i].split(".")[-1][:18], fontsize=5.5)
+            if a == n - 1:
+                ax.set_xlabel(keys[j].split(".")[-1][:18], fontsize=5.5)
+    fig.suptitle(
+        f"The {n} most pinned parameters: pairwise posterior (upper: correlation)", fontsize=9
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
