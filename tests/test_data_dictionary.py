@@ -51,10 +51,11 @@ def test_every_column_of_every_file_has_an_entry(folder):
     problems = []
     for file, columns in files.items():
         table = next(name for name, t in vars(dictionary).items() if t is dictionary.FILES[file][1])
+        helper = "yearly" if table == "SUMMARY" else "weekly"
         problems += [
             f"{file}: column '{c}' has no entry; add it to {table} in "
             "model/iron_river/outputs/dictionary.py (e.g. "
-            f'"{c}": weekly("what it counts", "unit"),)'
+            f'"{c}": {helper}("what it counts", "unit"),)'
             for c in dictionary.undescribed(file, columns)
         ]
     assert not problems, "\n".join(problems)
@@ -104,6 +105,12 @@ def test_summary_json_says_what_each_metric_is(folder):
     assert d["arsenal_MX"]["kind"] == "stock (mean over the measured weeks)"
     assert d["migrants_exposed_share"]["unit"] == "fraction 0-1"
     assert d["homicide_rate_per_100k_SV"]["meaning"].startswith("homicide rate in El Salvador")
+
+
+def test_a_final_year_summary_is_described_by_its_metric():
+    key, e = dictionary.lookup(dictionary.SUMMARY, "us_border_arrivals_final_year")
+    assert key == "us_border_arrivals" and e.period.endswith("final measured year only")
+    assert dictionary.lookup(dictionary.SUMMARY, "no_such_metric_final_year") is None
 
 
 def test_patterns_expand_per_country():

@@ -94,7 +94,7 @@ def test_the_page_opens_after_the_burn_in_with_monitors_map_and_charts(page):
     for hidden in ("Use Threads", "Render Interval", "Play Interval", "Information"):
         assert hidden not in text, f"Mesa's internal control {hidden!r} is shown"
     assert "Play speed" in text and "Run 1 year" in text
-    assert "Download data (CSV)" in text
+    wait_for(box, "Download data (CSV)")
 
 
 def test_step_and_run_a_year(page):

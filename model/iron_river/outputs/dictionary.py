@@ -298,6 +298,9 @@ SUMMARY: dict[str, Entry] = {
     ),
     "arsenal_{country}": mean_stock("guns held by armed groups in {country}", "guns"),
 }
+# A summary metric reported over part of the period, e.g. ``us_border_arrivals_final_year``
+# (main's metrics add these), is described by its metric's entry and this note.
+SUFFIXES = {"_final_year": "final measured year only"}
 
 COMPARE: dict[str, Entry] = {
     "scenario": ident("scenario name (the first one is the reference)"),
@@ -355,7 +358,16 @@ def _pattern(key: str) -> re.Pattern[str]:
 
 
 def lookup(table: dict[str, Entry], column: str) -> tuple[str, Entry] | None:
-    """The (key, entry) describing ``column`` (exact key first, then ``{country}`` patterns)."""
+    """The (key, entry) describing ``column``.
+
+    Exact key first, then ``{country}`` patterns; for summary metrics also a suffix of
+    :data:`SUFFIXES` on a described metric (``us_border_arrivals_final_year``).
+    """
+    if table is SUMMARY:
+        for suffix, what in SUFFIXES.items():
+            if column.endswith(suffix) and (hit := lookup(table, column[: -len(suffix)])):
+                e = hit[1]
+                return hit[0], Entry(e.meaning, e.unit, e.basis, f"{e.period}, {what}")
     if column in table:
         return column, table[column]
     for key, entry in table.items():
