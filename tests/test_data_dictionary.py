@@ -107,6 +107,12 @@ def test_summary_json_says_what_each_metric_is(folder):
     assert d["homicide_rate_per_100k_SV"]["meaning"].startswith("homicide rate in El Salvador")
 
 
+def test_a_final_year_summary_is_described_by_its_metric():
+    key, e = dictionary.lookup(dictionary.SUMMARY, "us_border_arrivals_final_year")
+    assert key == "us_border_arrivals" and e.period.endswith("final measured year only")
+    assert dictionary.lookup(dictionary.SUMMARY, "no_such_metric_final_year") is None
+
+
 def test_patterns_expand_per_country():
     key, e = dictionary.lookup(dictionary.TIMESERIES, "arrivals_GT")
     assert key == "arrivals_{country}" and "Guatemala" in e.meaning

@@ -105,7 +105,9 @@ def test_driver_killed_midway_resumes_without_recomputing(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
-    spec = slow_spec(tmp_path / "s")
+    # slower runs (~4 s in all): at 0.05 s a run the sweep could finish before SIGINT landed on
+    # a loaded machine (seen twice in `make test` at load average ~4)
+    spec = slow_spec(tmp_path / "s", sleep=0.2)
     out = tmp_path / "out"
     proc = start_cli(str(spec), "--out", str(out), "--workers", "2")
     wait_for_batches(out, 2, proc)

@@ -177,7 +177,7 @@ def test_seizures_are_on_a_log_axis():
     spec = next(s for s in panels.CHARTS if s.ident == "seizures")
     assert spec.log_y
     labels = {label for _, label, _ in spec.columns}
-    assert "seized, Mexico–Guatemala border" in labels
+    assert "Mexico–Guatemala" in labels
 
 
 def test_charts_start_a_year_before_the_levers(sim):

@@ -99,7 +99,11 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "seizures",
         "Guns seized (per week, 4-week mean, log scale)",
-        (_series("guns_seized_us"), _series("guns_seized_mx"), _series("guns_seized_gt_border")),
+        (
+            ("guns_seized_us", "US southbound", style.colour("guns_seized_us")),
+            ("guns_seized_mx", "Mexican customs", style.colour("guns_seized_mx")),
+            ("guns_seized_gt_border", "Mexico–Guatemala", style.colour("guns_seized_gt_border")),
+        ),
         "guns per week",
         log_y=True,
     ),
@@ -321,12 +325,6 @@ def explanation(sim: Any) -> str:
         )
     if sim.moved:
         lines.append(f"**Set with sliders**: {levers_text(sim, only_moved=True)}.")
-    lines.append(
-        "**Reading the map**: red curves carry guns from US states through the crossings "
-        "(triangles) to armed groups; blue dashed curves carry migrants from home to the "
-        "crossing where they reach the US border; circles are places, coloured by homicide "
-        "rate. Hover for numbers."
-    )
     return "\n\n".join(lines)
 
 
