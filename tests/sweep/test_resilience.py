@@ -43,10 +43,21 @@ def wait_for_batches(out: Path, n: int, proc: subprocess.Popen, timeout: float =
         time.sleep(0.02)
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs (`make test &`, nohup) with SIGINT ignored, and Python
+    # keeps an inherited SIG_IGN: the CLI would never see the Ctrl-C this module sends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(*args: str) -> subprocess.Popen:
     cmd = [PY, "-m", "iron_river.sweep", *args, "--binding", "fake_model", "--no-progress"]
     return subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
     )
 
 
@@ -105,9 +116,7 @@ def test_driver_killed_midway_resumes_without_recomputing(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
-    # slower runs (~4 s in all): at 0.05 s a run the sweep could finish before SIGINT landed on
-    # a loaded machine (seen twice in `make test` at load average ~4)
-    spec = slow_spec(tmp_path / "s", sleep=0.2)
+    spec = slow_spec(tmp_path / "s")
     out = tmp_path / "out"
     proc = start_cli(str(spec), "--out", str(out), "--workers", "2")
     wait_for_batches(out, 2, proc)
