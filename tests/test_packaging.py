@@ -39,7 +39,7 @@ def test_wheel_holds_the_data_files(wheel):
     for data in (ROOT / "model" / "iron_river").rglob("*.csv"):
         rel = data.relative_to(ROOT / "model").as_posix()
         assert rel in names, f"{rel} is not in the wheel: add it to package-data in pyproject.toml"
-    assert "iron_river/view/borders.csv" in names
+    assert "iron_river/world/data/land.csv" in names  # the maps need it
 
 
 def test_wheel_holds_every_module(wheel):

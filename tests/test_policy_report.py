@@ -94,10 +94,17 @@ def test_report_content(built):
     assert len(data["interdiction"]["x"]) == 3
     assert data["interdiction"]["x"][0] == pytest.approx(0.0022)
     assert data["interdiction"]["x"][-1] == pytest.approx(0.5)
-    assert set(data["screening"]["parameters"]) == set(report.SCREEN_KEYS)
+    ans = data["answer"]
+    assert set(ans["policies"]) == {"x100", "max"}
+    rows = ans["policies"]["x100"]["rows"]
+    assert {k.split("|")[1] for k in rows} == {"decade", "final year"}
+    assert {k.split("|")[0] for k in rows} == {
+        "us_border_arrivals",
+        *(f"us_border_arrivals_{c}" for c in ("MX", "GT", "HN", "SV")),
+    }
     assert data["baseline"]["targets"] == len(data["baseline"]["validation"])
     assert set(data["sensitivity"]["outputs"]) == {"us_border_arrivals", "guns_delivered"}
-    # paired seeds: the x100 scenario file and the curve's x100 screening reference coincide
+    # paired seeds: the x100 scenario file and the answer's x100 runs coincide
     x100 = data["policies"]["interdiction_x100"]["guns_delivered"]["change_mean"]
     assert x100 < -0.1
 
@@ -127,3 +134,52 @@ def test_design_backends_agree_and_deduplicate():
         runs[workers] = d.metrics(a, "guns_delivered")
         assert ("pool" in d.backend_name) == (workers == 2)
     assert runs[1] == pytest.approx(runs[2])
+
+
+def test_a_quick_report_says_it_is_a_smoke_test_not_to_be_cited(built):
+    lines = (built / "REPORT.md").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# ") and "SMOKE TEST, NOT TO BE CITED" in lines[0]
+    assert "not to be cited" in lines[2]  # the banner under the title
+    data = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    assert list(data)[:2] == ["smoke_test", "warning"]
+    assert data["smoke_test"] is True and data["config"]["smoke_test"] is True
+    assert "not to be cited" in data["warning"]
+
+
+def test_a_full_report_is_not_marked(built):
+    from pathlib import Path
+
+    from iron_river.experiments.report_writer import Cite, _markdown
+
+    data = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    data.pop("smoke_test"), data.pop("warning")
+    data["config"]["smoke_test"] = False
+    policies = sorted(Path(ROOT / "scenarios").glob("*.toml"))
+    policies = [p for p in policies if p.stem != "baseline"]
+    text = _markdown(data, data["figures"], Cite(), policies)
+    assert text.startswith("# iron river — policy report\n")
+    assert "SMOKE" not in text and "not to be cited" not in text
+
+
+def test_smoke_test_figures_carry_the_warning(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from iron_river.experiments.report_writer import SMOKE_TITLE, _save
+
+    fig = plt.figure()
+    _save(fig, tmp_path / "f.png", smoke=True)
+    assert SMOKE_TITLE in [t.get_text() for t in fig.texts]
+    plt.close(fig)
+
+
+def test_the_same_quantity_has_one_number(built):
+    data = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    text = (built / "REPORT.md").read_text(encoding="utf-8")
+    x100 = data["policies"]["interdiction_x100"]["us_border_arrivals"]["change_mean"]
+    reference = data["answer"]["policies"]["x100"]["rows"]["us_border_arrivals|decade"]["mean"]
+    assert reference == pytest.approx(x100), "×100 interdiction: two different numbers"
+    assert f"{100 * x100:+.1f}%" in text
+    assert "n/a pts" not in text and "beyond n/a" not in text

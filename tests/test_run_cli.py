@@ -12,6 +12,8 @@ from iron_river.cli import main
 from iron_river.ledger import PLACE_FIELDS
 
 FILES = (
+    "DATA_DICTIONARY.md",
+    "columns.csv",
     "scenario.toml",
     "manifest.json",
     "summary.json",
@@ -76,12 +78,14 @@ def test_same_seed_identical_outputs_different_seed_differs(tmp_path):
     assert not filecmp.cmp(a / "timeseries.csv", c / "timeseries.csv", shallow=False)
 
 
-def test_rerun_replaces_results_atomically(tmp_path):
+def test_rerun_replaces_its_own_results_atomically(tmp_path):
     out = tmp_path / "r"
     assert main(["run", "scenarios/baseline.toml", *SMALL, "--out", str(out)]) == 0
-    (out / "stale.txt").write_text("from an older run")
-    assert main(["run", "scenarios/baseline.toml", *SMALL, "--out", str(out)]) == 0
-    assert not (out / "stale.txt").exists()
+    before = (out / "manifest.json").read_text()
+    assert main(["run", "scenarios/baseline.toml", *SMALL, "--seed", "3", "--out", str(out)]) == 0
+    assert (out / "manifest.json").read_text() != before
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # nothing left beside it
 
 
 def test_params_lists_every_key(capsys):
@@ -98,19 +102,22 @@ def test_compare_writes_table_and_figure(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     root = Path(__file__).resolve().parents[1] / "scenarios"
 
+    def files() -> list[str]:
+        return [str(root / "baseline.toml"), str(root / "interdiction_x100.toml")]
+
     def compare() -> int:
-        files = [str(root / "baseline.toml"), str(root / "interdiction_x100.toml")]
-        return main(["compare", *files, *SMALL, "--out", "cmp"])
+        return main(["compare", *files(), *SMALL, "--out", "cmp"])
 
     assert compare() == 0
     table = (tmp_path / "cmp" / "compare.csv").read_text()
     assert "interdiction_x100,us_border_arrivals" in table
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 0
     # the second time the scenarios are reused, not run again
-    summary = tmp_path / "results" / "baseline" / "summary.json"
+    summary = tmp_path / "results" / "baseline" / "latest" / "summary.json"
     before = summary.stat().st_mtime_ns
-    assert compare() == 0
+    assert compare() == 0  # cmp/ is ours: replaced
     assert summary.stat().st_mtime_ns == before
+    assert len(list((tmp_path / "results" / "baseline").iterdir())) == 2  # one run and latest
 
 
 def test_console_script_runs():

@@ -115,7 +115,7 @@ def test_unwritable_output(tmp_path, capsys):
         ]
     )
     err = capsys.readouterr().err
-    assert code == 2 and "cannot write" in err
+    assert code == 2 and "cannot be created" in err and "is not a folder" in err
     assert blocker.read_text() == "not a folder"
 
 

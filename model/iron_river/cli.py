@@ -1,28 +1,34 @@
 """The ``iron-river`` command: run scenarios, validate the baseline, compare, list parameters.
 
 Bad input (a scenario file that is missing, malformed or misspelt, a value out of
-range, an unwritable output folder, engine options that cannot work or a worker job the
-batch system refuses) ends with one clear message and exit code 2, with nothing written.
-No Dask worker within ``--worker-timeout`` ends with exit code 1; Ctrl-C with 130.
+range, a scenario name that is not a plain name, an ``--out`` folder that is not ours or
+cannot be written, engine options that cannot work or a worker job the batch system refuses)
+ends with one clear message and exit code 2, before anything runs and with nothing written.
+No Dask worker within ``--worker-timeout`` ends with exit code 1; Ctrl-C with 130. A closed
+pipe (``iron-river params | head``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from iron_river import __version__
-from iron_river.experiments import calibration, clusters, report, sensitivity
-from iron_river.experiments.compare import compare
+from iron_river.experiments import calibration, clusters, options, report, sensitivity
+from iron_river.experiments.compare import compare, plan
 from iron_river.experiments.runs import run_replicates
-from iron_river.outputs.files import check_writable, write_results
+from iron_river.outputs.files import run_destination, write_results
+from iron_river.outputs.folders import finish
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.targets import VALIDATION_HEADER, validation_table
 from iron_river.scenario import IronRiverScenario, ScenarioError, catalog, load_scenario
 from iron_river.sweep import cli as sweep
 
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a Unix tool ended by SIGPIPE
 HEADLINE = (
     "guns_trafficked_us_to_mx",
     "guns_delivered",
@@ -32,8 +38,12 @@ HEADLINE = (
 )
 
 
-class UsageError(Exception):
-    """A command-line value that cannot be used."""
+class Parser(argparse.ArgumentParser):
+    """``argparse`` with one-line errors: ``iron-river run: error: argument --seed: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the message and a pointer to ``--help``; exit with status 2."""
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _default_scenario_path() -> Path | None:
@@ -52,8 +62,11 @@ def _load(path: str | None, sets: list[str], args: argparse.Namespace) -> IronRi
     return load_scenario(path, extra)
 
 
-def _out_dir(args: argparse.Namespace, scenario: IronRiverScenario) -> Path:
-    return Path(args.out) if args.out else Path("results") / scenario.name
+def _name_origin(path: str | None, sets: list[str]) -> str:
+    """Where a scenario's name came from, for error messages: ``--set`` or the file."""
+    if any(item.partition("=")[0].strip() == "name" for item in sets or []):
+        return "--set"
+    return path or "defaults"
 
 
 def _fmt(value: float) -> str:
@@ -73,10 +86,14 @@ def _print_headline(summary: dict, out: Path) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results."""
     scenario = _load(args.scenario, args.set, args)
-    out = _out_dir(args, scenario)
-    check_writable(out)
+    out, latest = run_destination(
+        scenario, args.seed, args.replicates, args.out, _name_origin(args.scenario, args.set)
+    )
     runs = run_replicates(scenario, args.seed, args.replicates, args.quiet, args.households_sample)
-    summary = write_results(out, scenario, runs, args.seed, [sys.argv[0], *sys.argv[1:]])
+    summary = write_results(
+        out, scenario, runs, args.seed, [sys.argv[0], *sys.argv[1:]], overrides=args.set
+    )
+    finish(out, latest)
     _print_headline(summary, out)
     return 0
 
@@ -117,9 +134,8 @@ def _parameters_line(runs: list) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run (or reuse) several scenarios and tabulate each metric against the first."""
     scenarios = [_load(p, args.set, args) for p in args.scenarios]
-    out = Path(args.out) if args.out else Path("results") / "compare"
-    check_writable(out)
-    return compare(scenarios, out, args)
+    out, latest = plan(scenarios, args.out, args.seed, args.replicates)
+    return compare(scenarios, out, args, latest)
 
 
 def cmd_params(args: argparse.Namespace) -> int:
@@ -139,15 +155,17 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def _add_scenario_options(p: argparse.ArgumentParser, *, replicates: int) -> None:
-    p.add_argument("--seed", type=int, default=20190101, help="root seed (default 20190101)")
-    p.add_argument("--years", type=int, help="measured years (default from the scenario)")
+    p.add_argument(
+        "--seed", type=options.SEED, default=20190101, help="root seed (default 20190101)"
+    )
+    p.add_argument("--years", type=options.YEARS, help="measured years (default: the scenario's)")
     p.add_argument(
         "--replicates",
-        type=int,
+        type=options.REPLICATES,
         default=replicates,
         help=f"replicates with independent seeds (default {replicates})",
     )
-    p.add_argument("--scale", type=float, help="real households per simulated household")
+    p.add_argument("--scale", type=options.SCALE, help="real households per simulated household")
     p.add_argument(
         "--set",
         action="append",
@@ -166,20 +184,25 @@ def _add_scenario_options(p: argparse.ArgumentParser, *, replicates: int) -> Non
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``iron-river``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="iron-river",
         description="Agent-based model of US guns trafficked south and migration north.",
     )
     parser.add_argument("--version", action="version", version=f"iron-river {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("run", help="run a scenario and write results/<name>/")
+    p = sub.add_parser("run", help="run a scenario and write results/<name>/<time>-<key>/")
     p.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
     _add_scenario_options(p, replicates=5)
-    p.add_argument("--out", help="results folder (default results/<scenario name>/)")
+    p.add_argument(
+        "--out",
+        help="results folder (default: a new results/<name>/<UTC time>-<key>/, with "
+        "results/<name>/latest pointing at it); an existing folder is replaced only if "
+        "iron-river wrote it and nothing was added to it",
+    )
     p.add_argument(
         "--households-sample",
-        type=int,
+        type=options.whole(0),
         default=0,
         metavar="N",
         help="also write the weekly trajectories of N random households",
@@ -194,7 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="compare scenarios against the first one")
     p.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
     _add_scenario_options(p, replicates=10)
-    p.add_argument("--out", help="folder for the table and figure (default results/compare/)")
+    p.add_argument(
+        "--out",
+        help="folder for the table and figure (default: a new results/compare/<time>-<key>/)",
+    )
     p.add_argument("--rerun", action="store_true", help="ignore results already on disk")
     p.set_defaults(func=cmd_compare)
 
@@ -207,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("view", help="start the interactive browser view")
     p.add_argument("scenario", nargs="?", help="scenario to open (default: the baseline)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=options.PORT, default=8765)
     p.set_defaults(func=cmd_view)
 
     sweep.register(sub)
@@ -221,13 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``iron-river`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("replicates", "years"):
-        value = getattr(args, name, None)
-        if value is not None and value < 1:
-            print(f"iron-river: error: --{name} must be at least 1, got {value}", file=sys.stderr)
-            return EXIT_BAD_INPUT
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return _broken_pipe()
     except ScenarioError as exc:
         print(f"iron-river: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -243,6 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("iron-river: interrupted; nothing was written", file=sys.stderr)
         return 130
+
+
+def _broken_pipe() -> int:
+    """The reader of our output went away (``| head``): stop quietly, as Unix tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import stat
 
 import pyarrow.parquet as pq
 import pytest
@@ -19,6 +20,7 @@ from sweep_helpers import (
 )
 
 from iron_river.experiments import backends
+from iron_river.outputs import folders
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import load_spec
@@ -55,6 +57,13 @@ def reference(spec, tmp_path_factory):
     assert summary.done == 18 and summary.failed == 0 and summary.missing == 0
     store.collect([out])
     return out
+
+
+def test_sweep_files_follow_the_umask(reference):
+    """Collaborators on a shared cluster can read a sweep (mkstemp alone makes files 0600)."""
+    mode = 0o666 & ~folders.umask()
+    written = [*(reference / "batches").iterdir(), reference / "manifest.json"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written} == {mode}
 
 
 def test_reference_contents(reference, spec):

@@ -43,10 +43,21 @@ def wait_for_batches(out: Path, n: int, proc: subprocess.Popen, timeout: float =
         time.sleep(0.02)
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs (`make test &`, nohup) with SIGINT ignored, and Python
+    # keeps an inherited SIG_IGN: the CLI would never see the Ctrl-C this module sends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(*args: str) -> subprocess.Popen:
     cmd = [PY, "-m", "iron_river.sweep", *args, "--binding", "fake_model", "--no-progress"]
     return subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
     )
 
 

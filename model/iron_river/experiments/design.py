@@ -39,7 +39,7 @@ BINDING = "iron_river.experiments.binding"
 class Config:
     """What to run: sizes, seeds, where the scenarios are and where the report goes."""
 
-    replicates: int = 10
+    replicates: int = 40  # posterior draws (paired replicates) per scenario and curve point
     years: int = 10
     scale: float = 100.0
     burn_in_years: int | None = None  # None: the scenario's own
@@ -52,6 +52,8 @@ class Config:
     quiet: bool = False
     sensitivity: Path | None = None  # a sensitivity spec to run and include
     is_quick: bool = False
+    seed_runs: int = 10  # replicates at the posterior point: the seed-only part of its spread
+    parameters: str | None = None  # "point" or "defaults" for every run (None: the scenario's)
 
     @classmethod
     def quick(cls, **kw: Any) -> Config:
@@ -62,8 +64,9 @@ class Config:
             "scale": 5000.0,
             "burn_in_years": 0,
             "points": 3,
-            "screen_replicates": 1,
+            "screen_replicates": None,  # all: the screening reference is the policy table's
             "is_quick": True,
+            "seed_runs": 2,
         }
         return cls(**{**base, **kw})
 
@@ -73,6 +76,8 @@ class Config:
         out: dict[str, Any] = {"years": self.years, "scale": self.scale}
         if self.burn_in_years is not None:
             out["burn_in_years"] = self.burn_in_years
+        if self.parameters is not None:
+            out["parameters"] = self.parameters
         return out
 
     @property

@@ -7,8 +7,10 @@ The report (``results/report/REPORT.md`` with figures and ``report.json``) answe
    arrivals at the US border, relative to the baseline with paired seeds?
 3. how do those respond to US southbound interdiction (a log-spaced curve from the calibrated
    baseline to half of all loads), and with what elasticity?
-4. which assumptions is the answer most sensitive to (one-at-a-time ±50% screening of the
-   response of arrivals to ×100 interdiction)?
+4. the policy answer: how arrivals respond to interdiction (×100 and 50% of loads), per
+   percentage point and as an elasticity, over the decade and in its final year, overall and
+   by country, with a predictive interval that carries the posterior's parameter uncertainty
+   and seed noise, the seed-only part shown apart, and the parameters the answer hinges on?
 5. a summary in plain words.
 
 The runs are a paired design (:mod:`.design`): in this process by default, on a local pool
@@ -20,15 +22,16 @@ written by :mod:`.report_writer`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import clusters, sensitivity
+from iron_river.experiments import answer, clusters, options, sensitivity
 from iron_river.experiments.design import (
     INTERDICTION,
     Config,
@@ -41,27 +44,19 @@ from iron_river.experiments.design import (
 )
 from iron_river.experiments.report_writer import (
     OUTCOMES,
-    SCREEN_FACTORS,
     SCREEN_MULTIPLIER,
+    SMOKE_WARNING,
     Cite,
     _clean,
     _figures,
     _markdown,
 )
-from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.folders import atomic_folder, check_out, content_key, destination, finish
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.targets import validation_table
-from iron_river.scenario import PARAMETERS, IronRiverScenario, ScenarioError, load_scenario
-
-SCREEN_KEYS = (
-    "migration.violence_effect",
-    "violence.gun_elasticity",
-    "trafficking.between_ports_cost_usd_per_gun",
-    "trafficking.risk_penalty_usd",
-    "gangs.countries.MX.non_us_guns_per_year",
-    "market.scarcity_elasticity",
-)
-
+from iron_river.scenario import IronRiverScenario, load_scenario
+from iron_river.scenario.posterior import shipped
+from iron_river.world.geography import COUNTRIES
 
 # ---------------------------------------------------------------------------- the report
 
@@ -78,7 +73,7 @@ def build_report(cfg: Config) -> dict[str, Any]:
     Returns:
         The content of report.json.
     """
-    check_writable(cfg.out)
+    check_out(cfg.out)
     base_path = cfg.scenarios / "baseline.toml"
     if not base_path.is_file():
         raise FileNotFoundError(f"{base_path}: the baseline scenario is needed for the report")
@@ -91,7 +86,6 @@ def build_report(cfg: Config) -> dict[str, Any]:
 
 def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -> dict[str, Any]:
     reps = range(cfg.replicates)
-    screen_reps = range(cfg.n_screen)
 
     base_keys = design.add(base_path, {}, reps)
     policy_keys = {p.stem: design.add(p, {}, reps) for p in policies}
@@ -99,27 +93,19 @@ def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -
     xs = interdiction_points(x0, cfg.points)
     curve_keys = [design.add(base_path, {INTERDICTION: x}, reps) for x in xs]
     x100 = float(f"{x0 * SCREEN_MULTIPLIER:.6g}")
-    ref = (
-        design.add(base_path, {}, screen_reps),
-        design.add(base_path, {INTERDICTION: x100}, screen_reps),
-    )
-    screen_keys: dict[str, dict[float, tuple[list, list]]] = {}
-    for key in SCREEN_KEYS:
-        default = PARAMETERS[key].default
-        screen_keys[key] = {
-            f: (
-                design.add(base_path, {key: default * f}, screen_reps),
-                design.add(base_path, {key: default * f, INTERDICTION: x100}, screen_reps),
-            )
-            for f in SCREEN_FACTORS
-        }
+    answer_keys = _answer_runs(cfg, design, base_path, x0, x100)
     t0 = time.perf_counter()
     design.run()
     wall = time.perf_counter() - t0
 
     cite = Cite()
-    data: dict[str, Any] = {
+    data: dict[str, Any] = {}
+    if cfg.is_quick:
+        data["smoke_test"] = True
+        data["warning"] = SMOKE_WARNING
+    data |= {
         "config": {
+            "smoke_test": cfg.is_quick,
             "replicates": cfg.replicates,
             "years": cfg.years,
             "scale": cfg.scale,
@@ -127,7 +113,8 @@ def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -
             if cfg.burn_in_years is not None
             else IronRiverScenario().burn_in_years,
             "interdiction_points": cfg.points,
-            "screen_replicates": cfg.n_screen,
+            "seed_runs": cfg.seed_runs,
+            "parameters": cfg.parameters or IronRiverScenario().parameters,
             "seed": cfg.seed,
             "runs": len(design.jobs),
             "backend": design.backend_name,
@@ -137,9 +124,10 @@ def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -
     data["baseline"] = _baseline(design, base_keys)
     data["policies"] = _policies(design, base_keys, policy_keys)
     data["interdiction"] = _curve(design, xs, curve_keys, cfg.seed)
-    data["screening"] = _screening(design, ref, screen_keys, x0, x100)
+    data["answer"] = _answer(cfg, design, answer_keys, x0, x100)
 
-    with atomic_folder(cfg.out) as tmp:
+    manifest = {"kind": "report", "smoke_test": cfg.is_quick, "command": sys.argv}
+    with atomic_folder(cfg.out, manifest) as tmp:
         if cfg.sensitivity is not None:
             data["sensitivity"] = _sensitivity(cfg, tmp / "sensitivity", design.backend)
         figures = _figures(tmp, data)
@@ -202,53 +190,92 @@ def _curve(design: Design, xs: list[float], keys: list[list], seed: int) -> dict
     return out
 
 
-def _response(design: Design, pair: tuple[list, list]) -> float:
-    """Mean paired relative change of arrivals from baseline interdiction to ×100."""
-    base, x100 = pair
-    m = "us_border_arrivals"
-    return float(np.nanmean(paired_change(design.metrics(x100, m), design.metrics(base, m))))
+STRUCTURAL = "enforcement.us_southbound_interdiction"  # the 2019 rate the lever inherits
+ANSWER_METRICS = ("us_border_arrivals", *(f"us_border_arrivals_{c}" for c in COUNTRIES))
+HORIZONS = {"decade": "", "final year": "_final_year"}
 
 
-def _screening(
-    design: Design, ref: tuple[list, list], keys: dict, x0: float, x100: float
-) -> dict[str, Any]:
-    reference = _response(design, ref)
-    base, x100_keys = ref
-    m = "us_border_arrivals"
-    per_rep = paired_change(design.metrics(x100_keys, m), design.metrics(base, m))
-    per_rep = per_rep[np.isfinite(per_rep)]
-    se = float(per_rep.std(ddof=1) / math.sqrt(per_rep.size)) if per_rep.size > 1 else math.nan
-    # a shift is the difference of two such estimates: beyond noise if > 2 · √2 · SE
-    threshold = 2.0 * math.sqrt(2.0) * se
-    rows = {}
-    for key, by_factor in keys.items():
-        responses = {f: _response(design, pair) for f, pair in by_factor.items()}
-        shifts = {f: r - reference for f, r in responses.items()}
-        rows[key] = {
-            "default": PARAMETERS[key].default,
-            "provenance": PARAMETERS[key].provenance,
-            "response_low": responses[SCREEN_FACTORS[0]],
-            "response_high": responses[SCREEN_FACTORS[1]],
-            "shift_low": shifts[SCREEN_FACTORS[0]],
-            "shift_high": shifts[SCREEN_FACTORS[1]],
-            "swing": float(max(abs(s) for s in shifts.values())),
-        }
-        rows[key]["beyond_noise"] = (
-            bool(rows[key]["swing"] > threshold) if math.isfinite(threshold) else None
-        )
-    ranked = sorted(
-        rows, key=lambda k: -rows[k]["swing"] if math.isfinite(rows[k]["swing"]) else 0.0
-    )
+def _answer_runs(cfg: Config, design: Design, base: Path, x0: float, x100: float) -> dict:
+    """The runs behind the policy answer: baseline, ×100 and the curve's top, per draw.
+
+    And the same at the posterior point: the seed noise alone.
+    """
+    draws, point = range(cfg.replicates), range(cfg.seed_runs)
+    top = interdiction_points(x0, 2)[-1]
+    pinned = {"parameters": "point"} if cfg.parameters is None else {}
     return {
-        "interdiction_from": x0,
-        "interdiction_to": x100,
-        "factors": list(SCREEN_FACTORS),
-        "reference_response": reference,
-        "reference_se": se,
-        "noise_threshold": threshold,
-        "parameters": rows,
-        "ranking": ranked,
+        "x": {"x100": x100, "max": top},
+        "draws": {
+            "base": design.add(base, {}, draws),
+            "x100": design.add(base, {INTERDICTION: x100}, draws),
+            "max": design.add(base, {INTERDICTION: top}, draws),
+        },
+        "point": {
+            "base": design.add(base, pinned, point),
+            "x100": design.add(base, {**pinned, INTERDICTION: x100}, point),
+            "max": design.add(base, {**pinned, INTERDICTION: top}, point),
+        },
     }
+
+
+def _answer(cfg: Config, design: Design, keys: dict, x0: float, x100: float) -> dict[str, Any]:
+    """How arrivals respond to interdiction: predictive interval, its parts, its hinges.
+
+    See :mod:`.answer`.
+    """
+    post, sentence = shipped()
+    mode = cfg.parameters or IronRiverScenario().parameters
+    drawn = post is not None and mode == "posterior"
+    out: dict[str, Any] = {
+        "parameters": mode if post is not None else "defaults",
+        "source": sentence,
+        "draws": cfg.replicates,
+        "seed_runs": cfg.seed_runs,
+        "from": x0,
+        "policies": {},
+    }
+    idx = [post.index(r, cfg.seed) for r in range(cfg.replicates)] if drawn else []
+    # each draw has its own 2019 rate (T4 leaves it uncertain): steps are measured from it
+    x0s = (
+        post.values[idx, post.keys.index(STRUCTURAL)]
+        if drawn and STRUCTURAL in post.keys
+        else np.full(cfg.replicates, x0)
+    )
+    out["from_draws"] = [float(v) for v in np.percentile(x0s, [5, 50, 95])]
+    for policy, x in keys["x"].items():
+        rows: dict[str, Any] = {}
+        for metric in ANSWER_METRICS:
+            for horizon, suffix in HORIZONS.items():
+                m = metric + suffix
+
+                def change(k: dict, m: str = m, policy: str = policy) -> np.ndarray:
+                    return paired_change(design.metrics(k[policy], m), design.metrics(k["base"], m))
+
+                whole = change(keys["draws"])
+                seed_only = change(keys["point"]) if drawn else None  # else: all seed noise
+                row = answer.uncertainty(whole, seed_only).as_dict()
+                pp = answer.uncertainty(whole / ((x - x0s) * 100.0))
+                row["per_point"], row["per_point_p05"], row["per_point_p95"] = (
+                    pp.mean,
+                    pp.p05,
+                    pp.p95,
+                )
+                rows[f"{metric}|{horizon}"] = row
+        base_arr = design.metrics(keys["draws"]["base"], "us_border_arrivals")
+        pol_arr = design.metrics(keys["draws"][policy], "us_border_arrivals")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            el = np.log(pol_arr / base_arr) / np.log(x / x0s)
+        e = answer.uncertainty(el)
+        entry: dict[str, Any] = {"x": x, "rows": rows, "elasticity": e.as_dict()}
+        if drawn:
+            h = answer.hinges(post.values[idx], list(post.keys), paired_change(pol_arr, base_arr))
+            entry["hinges"] = {
+                "threshold": h.threshold,
+                "rows": [vars(r) for r in h.rows],
+                "distinct_particles": len(set(idx)),
+            }
+        out["policies"][policy] = entry
+    return out
 
 
 # ---------------------------------------------------------------------------- command line
@@ -263,23 +290,27 @@ def cmd_report(args: argparse.Namespace) -> int:
         "scale": args.scale,
         "burn_in_years": args.burn_in_years,
         "points": args.points,
-        "screen_replicates": args.screen_replicates,
+        "seed_runs": args.seed_runs,
+        "parameters": "point" if args.point else None,
         "seed": args.seed,
         "sensitivity": Path(args.sensitivity) if args.sensitivity else None,
     }
     cfg = make(
         **{k: v for k, v in given.items() if v is not None},
         scenarios=Path(args.scenarios),
-        out=Path(args.out),
         engine=clusters.EngineOptions.of(args),
         quiet=args.quiet,
     )
-    if clusters.dry_run(args, log_directory=cfg.out.parent / "logs", job_name="ir-report"):
+    if clusters.dry_run(
+        args, log_directory=Path("results") / "report" / "logs", job_name="ir-report"
+    ):
         return 0
-    if cfg.points < 2:
-        raise ScenarioError(f"must be at least 2, got {cfg.points}", key="--points")
+    key = content_key(kind="report", config=repr(dataclasses.replace(cfg, engine=None)))
+    cfg.out, latest = destination(args.out, Path("results") / "report", key)
     data = build_report(cfg)
-    print(f"report: {cfg.out / 'REPORT.md'} ({data['config']['runs']} runs)")
+    finish(cfg.out, latest)
+    smoke = " — SMOKE TEST, not to be cited" if cfg.is_quick else ""
+    print(f"report: {cfg.out / 'REPORT.md'} ({data['config']['runs']} runs){smoke}")
     return 0
 
 
@@ -288,17 +319,32 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "report", help="policy report from fresh runs: results/report/REPORT.md"
     )
-    p.add_argument("--replicates", type=int, help="replicates per scenario (default 10)")
-    p.add_argument("--years", type=int, help="measured years (default 10)")
-    p.add_argument("--scale", type=float, help="real households per simulated one (default 100)")
-    p.add_argument("--burn-in-years", type=int, help="burn-in years (default: the scenario's)")
-    p.add_argument("--points", type=int, help="interdiction curve points (default 6)")
     p.add_argument(
-        "--screen-replicates", type=int, help="replicates per screening run (default: all)"
+        "--replicates",
+        type=options.REPLICATES,
+        help="replicates per scenario and curve point, each its own posterior draw (default 40)",
     )
-    p.add_argument("--seed", type=int, help="root seed (default 20190101)")
+    p.add_argument("--years", type=options.YEARS, help="measured years (default 10)")
+    p.add_argument(
+        "--scale", type=options.SCALE, help="real households per simulated one (default 100)"
+    )
+    p.add_argument(
+        "--burn-in-years", type=options.BURN_IN, help="burn-in years (default: the scenario's)"
+    )
+    p.add_argument("--points", type=options.whole(2), help="interdiction curve points (default 6)")
+    p.add_argument(
+        "--seed-runs",
+        type=options.whole(2),
+        help="replicates at the posterior point, for the seed-only spread (default 10)",
+    )
+    p.add_argument(
+        "--point",
+        action="store_true",
+        help="every run at the posterior's medians (quick; intervals are seed noise only)",
+    )
+    p.add_argument("--seed", type=options.SEED, help="root seed (default 20190101)")
     p.add_argument("--scenarios", default="scenarios", help="folder of scenario files")
-    p.add_argument("--out", default="results/report", help="report folder")
+    p.add_argument("--out", help="report folder (default: a new results/report/<UTC time>-<key>/)")
     p.add_argument(
         "--sensitivity",
         metavar="SPEC",
@@ -308,7 +354,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="tiny smoke-test report: scale 5000, 1 year, no burn-in, 2 replicates, 3 points",
+        help="smoke test of the pipeline, NOT results (marked so in the report): scale 5000, "
+        "1 year, no burn-in, 2 replicates, 3 points",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")

@@ -20,8 +20,15 @@ OUTCOMES = {
     "homicides_total": "homicides",
     "us_border_arrivals": "arrivals at the US border",
 }
-SCREEN_FACTORS = (0.5, 1.5)  # ±50%
-SCREEN_MULTIPLIER = 100  # the policy whose arrivals response is screened: interdiction ×100
+SCREEN_MULTIPLIER = 100  # the headline policy: US southbound interdiction ×100 the 2019 rate
+COUNTRY_NAMES = {"MX": "Mexico", "GT": "Guatemala", "HN": "Honduras", "SV": "El Salvador"}
+SMOKE_TITLE = "SMOKE TEST, NOT TO BE CITED"
+SMOKE_WARNING = (
+    "Smoke test (iron-river report --quick), not to be cited: a few tiny runs (sizes in the "
+    "next paragraph) that only show that the report's pipeline works. At this size the "
+    "baseline is not calibrated (targets fail) and every effect below is noise. Run "
+    "`iron-river report` without --quick for results."
+)
 
 
 # ---------------------------------------------------------------------------- cited numbers
@@ -75,6 +82,24 @@ def _clean(v: Any) -> Any:
 # ---------------------------------------------------------------------------- figures
 
 
+def _save(fig: Any, path: Path, smoke: bool) -> None:
+    """Write a figure; a smoke test's figures say so across them (they get copied out)."""
+    if smoke:
+        fig.text(
+            0.5,
+            0.5,
+            SMOKE_TITLE,
+            ha="center",
+            va="center",
+            rotation=12,
+            fontsize=22,
+            color="#c00000",
+            alpha=0.35,
+            fontweight="bold",
+        )
+    fig.savefig(path, dpi=110)
+
+
 def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     import matplotlib
 
@@ -82,6 +107,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     import matplotlib.pyplot as plt
 
     files = {}
+    smoke = bool(data["config"].get("smoke_test"))
     # policy effects: paired relative change with 90% intervals
     pol = data["policies"]
     if pol:
@@ -101,7 +127,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
             ax.set_xlabel("change vs baseline (%)")
         axes[0].set_yticks(np.arange(len(names)), names)
         fig.tight_layout()
-        fig.savefig(folder / "policy_effects.png", dpi=110)
+        _save(fig, folder / "policy_effects.png", smoke)
         plt.close(fig)
         files["policy_effects"] = "policy_effects.png"
     # interdiction curve
@@ -118,27 +144,67 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
         ax.set_title(f"{label} per year")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(folder / "interdiction_curve.png", dpi=110)
+    _save(fig, folder / "interdiction_curve.png", smoke)
     plt.close(fig)
     files["interdiction_curve"] = "interdiction_curve.png"
-    # screening tornado
-    scr = data["screening"]
-    keys = scr["ranking"][::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(keys) + 1.5))
-    y = np.arange(len(keys))
-    ref = scr["reference_response"] * 100
-    low = np.array([scr["parameters"][k]["response_low"] for k in keys]) * 100
-    high = np.array([scr["parameters"][k]["response_high"] for k in keys]) * 100
-    ax.barh(y, low - ref, left=ref, color="#dd8452", label="parameter ×0.5")
-    ax.barh(y, high - ref, left=ref, color="#55a868", alpha=0.8, label="parameter ×1.5")
-    ax.axvline(ref, color="black", lw=1, label="default")
-    ax.set_yticks(y, keys)
-    ax.set_xlabel("change in arrivals from interdiction ×100 (%)")
-    ax.legend(fontsize=8)
+    # the answer: arrivals' response by country and horizon, whole vs seed-only interval
+    ans = data["answer"]["policies"]["x100"]["rows"]
+    labels = ["all origins", *COUNTRY_NAMES.values()]
+    metrics = ["us_border_arrivals", *(f"us_border_arrivals_{c}" for c in COUNTRY_NAMES)]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    y = np.arange(len(labels))
+    for k, (horizon, shift, colour) in enumerate(
+        (("decade", -0.17, "#4c72b0"), ("final year", 0.17, "#dd8452"))
+    ):
+        rows = [ans[f"{m}|{horizon}"] for m in metrics]
+        mean = np.array([r["mean"] for r in rows]) * 100
+        lo = np.array([r["p05"] for r in rows]) * 100
+        hi = np.array([r["p95"] for r in rows]) * 100
+        slo = np.array([r["seed_p05"] for r in rows]) * 100
+        shi = np.array([r["seed_p95"] for r in rows]) * 100
+        ax.errorbar(
+            mean,
+            y + shift,
+            xerr=[mean - lo, hi - mean],
+            fmt="o",
+            color=colour,
+            capsize=3,
+            label=f"{horizon}: 90% predictive interval",
+        )
+        seed_half = (shi - slo) / 2
+        ax.errorbar(
+            mean,
+            y + shift,
+            xerr=seed_half,
+            fmt="none",
+            color="black",
+            lw=3,
+            alpha=0.5,
+            label="seed noise alone" if k == 0 else None,
+        )
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    x_from, x_to = data["answer"]["from"], data["answer"]["policies"]["x100"]["x"]
+    ax.set_xlabel(
+        f"change in arrivals at the US border (%), interdiction "
+        f"{x_from * 100:.2g}% → {x_to * 100:.3g}% of loads"
+    )
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    drawn = data["answer"]["parameters"] == "posterior"
+    ax.set_title(
+        "Arrivals' response to interdiction by origin, "
+        + (
+            f"{data['config']['replicates']} posterior draws"
+            if drawn
+            else "one parameter set (seed noise only)"
+        ),
+        fontsize=10,
+    )
     fig.tight_layout()
-    fig.savefig(folder / "screening.png", dpi=110)
+    _save(fig, folder / "answer.png", smoke)
     plt.close(fig)
-    files["screening"] = "screening.png"
+    files["answer"] = "answer.png"
     return files
 
 
@@ -160,8 +226,12 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
     cfg = data["config"]
     base = data["baseline"]
     cur = data["interdiction"]
-    scr = data["screening"]
-    lines = ["# iron river — policy report", ""]
+    smoke = bool(cfg.get("smoke_test"))
+    if smoke:
+        lines = [f"# {SMOKE_TITLE} — iron river policy report (--quick)", ""]
+        lines += [f"> **{SMOKE_WARNING}**", ""]
+    else:
+        lines = ["# iron river — policy report", ""]
     lines += [
         f"From fresh runs: {c.num(cfg['runs'], 'd')} model runs, {c.num(cfg['replicates'], 'd')} "
         "replicates per scenario (paired seeds: replicate i of every scenario uses the same seed), "
@@ -171,11 +241,24 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         f"root seed {c.num(cfg['seed'], 'd')}. Runs executed on: {c.cell(cfg['backend'])} "
         f"({c.num(cfg['wall_seconds'], '.0f')} s). Intervals are the "
         f"{c.num(BAND[1] - BAND[0], '.0f', '%')} range of replicates "
-        f"({c.num(BAND[0], '.0f')}th–{c.num(BAND[1], '.0f')}th percentile).",
+        f"({c.num(BAND[0], '.0f')}th–{c.num(BAND[1], '.0f')}th percentile). "
+        + (
+            "Replicate i of every scenario also runs posterior draw i, so they are predictive "
+            "intervals: what we do not know about the parameters and seed noise together."
+            if data["answer"]["parameters"] == "posterior"
+            else "Every replicate runs the same parameters "
+            f"({c.cell(data['answer']['parameters'])}), so they are seed noise only."
+        ),
         "",
     ]
     # -- summary
     lines += ["## Summary", ""]
+    if smoke:
+        lines += [
+            "*Smoke test: the sentences below are what the full report would say; at this size "
+            "their numbers are noise, not findings.*",
+            "",
+        ]
     lines += _summary(data, c)
     # -- baseline
     lines += ["", "## The baseline against the facts", ""]
@@ -248,64 +331,20 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         ],
         rows,
     )
-    # -- screening
-    lines += ["", "## Which assumptions matter", ""]
-    lines.append(
-        f"One at a time, each key assumption is set to {c.num(SCREEN_FACTORS[0], 'g')}× and "
-        f"{c.num(SCREEN_FACTORS[1], 'g')}× its default, and the response of arrivals to raising "
-        f"interdiction from {c.pct(scr['interdiction_from'], 2, signed=False)} to "
-        f"{c.pct(scr['interdiction_to'], 0, signed=False)} (×{c.num(SCREEN_MULTIPLIER, 'd')}) "
-        f"is measured again ({c.num(cfg['screen_replicates'], 'd')} paired replicate(s) each). "
-        f"With every default the response is {c.pct(scr['reference_response'], 1)} (standard "
-        f"error over replicates {c.num(scr['reference_se'] * 100, '.1f', ' pts')}, so a shift "
-        f"beyond {c.num(scr['noise_threshold'] * 100, '.1f', ' pts')} is unlikely to be noise). "
-        "Ranked by the largest shift:"
-    )
-    lines.append("")
-    rows = []
-    for k in scr["ranking"]:
-        v = scr["parameters"][k]
-        rows.append(
-            [
-                f"`{k}`",
-                c.num(v["default"], "g"),
-                c.pct(v["response_low"], 1),
-                c.pct(v["response_high"], 1),
-                c.num(v["swing"] * 100, ".1f", " pts"),
-                {True: "yes", False: "no", None: "n/a"}[v["beyond_noise"]],
-            ]
-        )
-    lines += _table(
-        [
-            "assumption",
-            "default",
-            f"response at ×{c.num(SCREEN_FACTORS[0], 'g')}",
-            f"response at ×{c.num(SCREEN_FACTORS[1], 'g')}",
-            "largest shift",
-            "beyond noise",
-        ],
-        rows,
-    )
-    lines += ["", f"![screening]({figures['screening']})", ""]
-    lines.append(
-        "A screening, not a variance decomposition: interactions between assumptions are not "
-        "measured; `iron-river sensitivity scenarios/sensitivity/key_assumptions.toml` (SALib, "
-        "Morris or Sobol) does that. Where a shift is not beyond noise, more replicates are "
-        "needed before ranking."
-    )
+    lines += _answer_markdown(data, figures, c)
     if "sensitivity" in data:
         lines += _sensitivity_markdown(data["sensitivity"], c)
     lines += ["", "## Reproduce", ""]
     lines.append(
         "`iron-river report --replicates {r} --years {y} --scale {s} --burn-in-years {b} "
-        "--points {p} --screen-replicates {sr} --seed {seed}`; see `docs/ODD.md` for the model "
+        "--points {p} --seed-runs {sr} --seed {seed}`; see `docs/ODD.md` for the model "
         "and `docs/ASSUMPTIONS.md` for the assumptions.".format(
             r=c.num(cfg["replicates"], "d"),
             y=c.num(cfg["years"], "d"),
             s=c.num(cfg["scale"], "g"),
             b=c.num(cfg["burn_in_years"], "d"),
             p=c.num(cfg["interdiction_points"], "d"),
-            sr=c.num(cfg["screen_replicates"], "d"),
+            sr=c.num(cfg["seed_runs"], "d"),
             seed=c.num(cfg["seed"], "d"),
         )
     )
@@ -317,7 +356,7 @@ def _ci(row: dict[str, float]) -> dict[str, float]:
 
 
 def _summary(data: dict, c: Cite) -> list[str]:
-    base, cur, scr = data["baseline"], data["interdiction"], data["screening"]
+    base, cur = data["baseline"], data["interdiction"]
     out = []
     verdict = "all" if base["all_pass"] else f"{c.num(base['passed'], 'd')} of"
     out.append(
@@ -353,19 +392,7 @@ def _summary(data: dict, c: Cite) -> list[str]:
             f"{_interval(c, **_ci(v))}, with homicides "
             f"{_interval(c, **_ci(h))} (see *What each policy scenario does*)."
         )
-    top = scr["ranking"][0]
-    t = scr["parameters"][top]
-    out.append(
-        f"- **Uncertainty.** The answer depends most on `{top}`: at half or one and a half times "
-        f"its default the arrivals response to ×{c.num(SCREEN_MULTIPLIER, 'd')} interdiction is "
-        f"{c.pct(t['response_low'], 1)} or {c.pct(t['response_high'], 1)}, against "
-        f"{c.pct(scr['reference_response'], 1)} with the defaults (see *Which assumptions matter*)."
-        + {
-            True: "",
-            False: " At this number of replicates that shift is not beyond replicate noise.",
-            None: " Too few replicates to tell that shift from noise.",
-        }[t["beyond_noise"]]
-    )
+    out += _answer_summary(data, c)
     return out
 
 
@@ -424,3 +451,162 @@ def _sensitivity_markdown(res: dict[str, Any], c: Cite) -> list[str]:
 
 def _finite_or(v: float, default: float = -math.inf) -> float:
     return v if math.isfinite(v) else default
+
+
+# ---------------------------------------------------------------------------- the answer
+
+
+def _pp(c: Cite, row: dict[str, float]) -> str:
+    """A change per percentage point of loads seized, with its interval, in percent."""
+    return (
+        f"{c.num(row['per_point'] * 100, '+.2f', '%')} "
+        f"[{c.num(row['per_point_p05'] * 100, '+.2f')}, "
+        f"{c.num(row['per_point_p95'] * 100, '+.2f')}]"
+    )
+
+
+def _seed_words(c: Cite, row: dict[str, float]) -> str:
+    if not math.isfinite(row["seed_sd"]):
+        return "n/a"
+    half = (row["seed_p95"] - row["seed_p05"]) / 2
+    return f"±{c.num(half * 100, '.1f')} pts"
+
+
+def _share(c: Cite, row: dict[str, float]) -> str:
+    v = row["parameter_share"]
+    return c.pct(v, 0, signed=False) if math.isfinite(v) else "n/a"
+
+
+def _answer_markdown(data: dict, figures: dict[str, str], c: Cite) -> list[str]:
+    ans = data["answer"]
+    x0 = ans["from"]
+    drawn = ans["parameters"] == "posterior"
+    lines = ["", "## The answer: interdiction and migration pressure", ""]
+    if drawn:
+        lines.append(
+            f"Each of {c.num(ans['draws'], 'd')} paired replicates runs its own parameter set, "
+            f"drawn from the posterior ({c.cell(ans['source'])}), and its own seed — the same for "
+            "the baseline and the policy. Their spread, the "
+            f"{c.num(BAND[1] - BAND[0], '.0f', '%')} predictive interval, carries what we do not "
+            "know about the parameters and the noise of the simulation together. Seed noise "
+            f"alone is the spread of {c.num(ans['seed_runs'], 'd')} replicates that share one "
+            "parameter set (the posterior's medians), shown as ± half its interval; the "
+            "parameters' share is 1 − (seed SD / whole SD)²."
+        )
+    else:
+        lines.append(
+            f"Every replicate runs the same parameters ({c.cell(ans['parameters'])}: "
+            f"{c.cell(ans['source'])}), so the intervals below are seed noise only and say "
+            "nothing about what we do not know about the parameters."
+        )
+    for policy in ("x100", "max"):
+        entry = ans["policies"][policy]
+        x = entry["x"]
+        lines += [
+            "",
+            f"**Interdiction from {c.pct(x0, 2, signed=False)} to {c.pct(x, 0, signed=False)} "
+            "of loads**, change in arrivals at the US border against the baseline:",
+            "",
+        ]
+        rows = []
+        for metric, who in (
+            ("us_border_arrivals", "all origins"),
+            *((f"us_border_arrivals_{k}", v) for k, v in COUNTRY_NAMES.items()),
+        ):
+            for horizon in ("decade", "final year"):
+                r = entry["rows"][f"{metric}|{horizon}"]
+                rows.append(
+                    [
+                        who,
+                        horizon,
+                        _interval(c, r["mean"], r["p05"], r["p95"]),
+                        _pp(c, r),
+                        _seed_words(c, r),
+                        _share(c, r),
+                    ]
+                )
+        lines += _table(
+            [
+                "origin",
+                "horizon",
+                f"change [{c.num(BAND[1] - BAND[0], '.0f', '%')}]",
+                "per point of loads seized",
+                "seed noise alone",
+                "parameters' share",
+            ],
+            rows,
+        )
+        e = entry["elasticity"]
+        lines += [
+            "",
+            f"Elasticity of arrivals (decade) with respect to interdiction over this step: "
+            f"{c.num(e['mean'], '+.4f')} [{c.num(e['p05'], '+.4f')}, {c.num(e['p95'], '+.4f')}].",
+        ]
+    if "answer" in figures:
+        lines += ["", f"![the answer]({figures['answer']})"]
+    lines += ["", "## What the answer hinges on", ""]
+    lines += _hinges_markdown(ans, c)
+    return lines
+
+
+def _hinges_markdown(ans: dict, c: Cite) -> list[str]:
+    entry = ans["policies"]["x100"]
+    h = entry.get("hinges")
+    if h is None:
+        return [
+            "Without posterior draws the runs cannot say which parameters the answer depends "
+            "on; run without `--point` (and with a shipped posterior)."
+        ]
+    out = [
+        f"Across the {c.num(ans['draws'], 'd')} draws ({c.num(h['distinct_particles'], 'd')} "
+        "distinct parameter sets), the rank correlation (Spearman ρ) between each parameter's "
+        "value and the draw's change in arrivals from ×100 interdiction; kept where "
+        f"|ρ| > {c.num(h['threshold'], '.2f')}, what chance alone gives this many draws about "
+        "one time in twenty."
+    ]
+    if not h["rows"]:
+        out.append(
+            " No parameter stands out of chance: the answer's spread is spread over many "
+            "parameters (or is mostly seed noise)."
+        )
+        return ["".join(out)]
+    out.append("")
+    rows = [
+        [
+            f"`{r['parameter']}`",
+            c.num(r["rho"], "+.2f"),
+            c.pct(r["low"], 1),
+            c.pct(r["high"], 1),
+        ]
+        for r in h["rows"]
+    ]
+    return [
+        out[0],
+        "",
+        *_table(["parameter", "ρ", "change, lowest third of draws", "change, highest third"], rows),
+    ]
+
+
+def _answer_summary(data: dict, c: Cite) -> list[str]:
+    ans = data["answer"]
+    entry = ans["policies"]["x100"]
+    r = entry["rows"]["us_border_arrivals|decade"]
+    f = entry["rows"]["us_border_arrivals|final year"]
+    text = (
+        f"- **The answer.** Raising US southbound interdiction from "
+        f"{c.pct(ans['from'], 2, signed=False)} to {c.pct(entry['x'], 0, signed=False)} of loads "
+        f"changes arrivals at the US border by {_interval(c, r['mean'], r['p05'], r['p95'])} "
+        f"over the decade ({_pp(c, r)} per point of loads seized) and by "
+        f"{_interval(c, f['mean'], f['p05'], f['p95'])} in its final year."
+    )
+    if ans["parameters"] == "posterior":
+        text += (
+            f" Seed noise alone is {_seed_words(c, r)}; the parameters carry "
+            f"{_share(c, r)} of the variance (see *The answer*)."
+        )
+        h = entry.get("hinges", {}).get("rows", [])
+        if h:
+            text += f" It moves most with `{h[0]['parameter']}` (ρ {c.num(h[0]['rho'], '+.2f')})."
+    else:
+        text += " Seed noise only: one parameter set."
+    return [text]

@@ -44,6 +44,7 @@ import difflib
 import io
 import json
 import math
+import sys
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -52,9 +53,16 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import clusters
+from iron_river.experiments import clusters, options
 from iron_river.experiments.design import Config, Design, open_backend, paired_change
-from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.folders import (
+    atomic_folder,
+    check_name,
+    check_out,
+    content_key,
+    destination,
+    finish,
+)
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
 from iron_river.scenario.posterior import shipped
 from iron_river.scenario.scenario import PRIORS
@@ -324,7 +332,7 @@ def run(
         backend: an open backend to use instead (e.g. the report's).
         quiet: no progress output.
     """
-    check_writable(out)
+    check_out(out)
     cfg = Config(
         replicates=spec.replicates,
         years=spec.years,
@@ -384,7 +392,7 @@ def _run(spec: SensitivitySpec, out: Path, design: Design) -> dict[str, Any]:
             "noise_share": noise_share(per_rep),
             "mean": float(np.nanmean(y)),
         }
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, {"kind": "sensitivity", "command": sys.argv}) as tmp:
         _write_design(tmp / "design.csv", names, x, ys)
         _write_indices(tmp / "indices.csv", spec, names, results)
         _figure(tmp / "indices.png", spec, names, results)
@@ -449,10 +457,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for key in ("years", "scale", "burn_in_years"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
-    out = Path(args.out) if args.out else Path("results") / "sensitivity" / spec.name
-    if clusters.dry_run(args, log_directory=out.parent / "logs", job_name="ir-sensitivity"):
+    check_name(spec.name, str(args.spec))
+    root = Path("results") / "sensitivity" / spec.name
+    if clusters.dry_run(args, log_directory=root / "logs", job_name="ir-sensitivity"):
         return 0
+    key = content_key(kind="sensitivity", spec=repr(spec))
+    out, latest = destination(args.out, root, key)
     res = run(spec, out, engine=clusters.EngineOptions.of(args), quiet=args.quiet)
+    finish(out, latest)
     print(f"sensitivity: {out} ({res['runs']} runs, {res['rows']} design rows, {spec.method})")
     for output, o in res["outputs"].items():
         key = INDEX[spec.method][0]
@@ -472,12 +484,14 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("spec", help="sensitivity file, e.g. scenarios/sensitivity/key_assumptions.toml")
     p.add_argument("--method", choices=METHODS, help="override the file's method")
-    p.add_argument("--samples", type=int, help="override the file's samples")
-    p.add_argument("--replicates", type=int, help="override the file's replicates")
-    p.add_argument("--years", type=int, help="override the measured years")
-    p.add_argument("--scale", type=float, help="override the scale")
-    p.add_argument("--burn-in-years", type=int, help="override the burn-in")
-    p.add_argument("--out", help="results folder (default results/sensitivity/<name>/)")
+    p.add_argument("--samples", type=options.whole(1), help="override the file's samples")
+    p.add_argument("--replicates", type=options.REPLICATES, help="override the file's replicates")
+    p.add_argument("--years", type=options.YEARS, help="override the measured years")
+    p.add_argument("--scale", type=options.SCALE, help="override the scale")
+    p.add_argument("--burn-in-years", type=options.BURN_IN, help="override the burn-in")
+    p.add_argument(
+        "--out", help="results folder (default: a new results/sensitivity/<name>/<time>-<key>/)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_sensitivity)

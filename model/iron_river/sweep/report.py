@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from iron_river.outputs import dictionary
+from iron_river.scenario import PARAMETERS
 from iron_river.sweep import store
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -72,6 +74,18 @@ def response_table(df, key: str, scale: str, metrics: list[str]):
     return pd.DataFrame(parts).reset_index()
 
 
+def metric_unit(metric: str) -> str:
+    """The unit of a summary metric, from the data dictionary (empty if it has no entry)."""
+    hit = dictionary.lookup(dictionary.SUMMARY, metric)
+    return hit[1].unit if hit else ""
+
+
+def lever_label(key: str) -> str:
+    """The x-axis label of a lever: its key and unit (from the parameter schema)."""
+    spec = PARAMETERS.get(key)
+    return f"{key}\n({spec.unit})" if spec is not None and spec.unit else key
+
+
 def _lever_axis(ax, x: np.ndarray, key: str, scale: str, baseline: Any) -> None:
     if scale == "log":
         ax.set_xscale("log")
@@ -82,7 +96,7 @@ def _lever_axis(ax, x: np.ndarray, key: str, scale: str, baseline: Any) -> None:
         ax.xaxis.set_minor_formatter(NullFormatter())
     if isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
         ax.axvline(baseline, color="grey", ls="--", lw=0.8, label="baseline")
-    ax.set_xlabel(key, fontsize=8)
+    ax.set_xlabel(lever_label(key) + (", log scale" if scale == "log" else ""), fontsize=8)
 
 
 def plot_response(
@@ -119,6 +133,15 @@ def plot_response(
         ax.plot(x, table[f"{m}_q50"], ":", color="k", lw=1, label="median")
         _lever_axis(ax, x, key, scale, baseline)
         ax.set_title(m.replace("_", " "), fontsize=10)
+        ax.set_ylabel(metric_unit(m) or m, fontsize=8)
+        low = float(np.nanmin(table[f"{m}_q05"]))
+        if low >= 0:  # counts and shares: from zero, so the size of a change reads true
+            ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(
+                lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+            )
+        )
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="best")
     fig.tight_layout()

@@ -29,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from iron_river.outputs.folders import file_mode
 from iron_river.sweep.design import FORMAT, Plan, axis_values
 
 MANIFEST = "manifest.json"
@@ -50,6 +51,7 @@ def atomic_write(path: Path, write, durable: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    os.chmod(tmp, file_mode())  # mkstemp makes it private; collaborators should read results
     try:
         write(tmp)
         if durable:

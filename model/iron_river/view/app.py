@@ -1,9 +1,18 @@
-"""The browser view: watch the iron river flow and pull the levers live (Mesa's SolaraViz).
+"""The browser view: watch the iron river flow and pull the levers (Solara, Mesa's update loop).
 
 Run it with ``iron-river view [SCENARIO]``, or ``solara run iron_river.view.app``, or show
-``page`` in a Jupyter notebook. The sidebar holds Step / Play / Reset, the scenario picker (every
-file in ``scenarios/``), the seed, the scale and sliders for the main policy levers; the page
-holds the map, a plain-words panel and the live charts (see `iron_river.view.panels`).
+``Page("baseline")`` in a Jupyter notebook. The sidebar holds the run controls and the settings
+(:mod:`.controls`); the page holds the value monitors, the map, a plain-words panel and the
+charts (:mod:`.panels`), each drawing the run and, dashed, the same world with 2019 levers.
+
+The page is built from Solara components rather than Mesa's ``SolaraViz``: SolaraViz's Reset
+builds the model in the click handler (a bad seed replaces the page with a traceback), shows its
+own controls (play interval in ms, render interval, threads) and cannot run a burn-in with
+progress. The play loop follows Mesa's ``ModelController`` (a task that steps and redraws).
+
+On Reset (and when the page opens) the run's burn-in is run first with 2019 levers, as in
+``iron-river run``, so the view starts from the same calibrated world: about 3 s at the default
+scale (README, Browser view), with a progress bar.
 
 Environment:
     IRON_RIVER_VIEW_SCENARIO: the scenario file to start with (a path, or a name in
@@ -14,218 +23,178 @@ Environment:
 
 from __future__ import annotations
 
-import math
 import os
+import time
+import traceback
 from pathlib import Path
-from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
+import solara.lab
 
-from iron_river.model import IronRiverModel
-from iron_river.scenario import PARAMETERS, IronRiverScenario, load_scenario
+from iron_river.view.controls import DEFAULT_SPEED, SPEEDS, RunControls, SettingsForm
 from iron_river.view.panels import Dashboard
+from iron_river.view.session import (
+    BUILT_IN,
+    Settings,
+    SettingsError,
+    Simulation,
+    initial_choice,
+    scenario_choices,
+    scenarios_dir,
+)
 
-BUILT_IN = "(built-in baseline)"
-BASELINE = IronRiverScenario()  # the 2019 values the lever sliders start from
-DEFAULT_SCALE = 1000.0  # real households per simulated one: fast enough to watch (see README)
-SCALES = ("100", "300", "1000", "3000", "10000")
-BURN_IN_CHOICES = ("0", "1", "3")
-DEFAULT_SEED = "42"
-PLAY_INTERVAL_MS = 20  # pause between weeks while playing: ~15 weeks/s here (the slider changes it)
-# The levers the sidebar offers, with the slider step (the range comes from the schema).
-LEVER_SLIDERS: dict[str, tuple[str, float]] = {
-    "policy.us_southbound_interdiction": ("US inspection", 0.001),
-    "policy.straw_enforcement": ("Straw purchases", 0.01),
-    "policy.mx_customs_interdiction": ("MX customs", 0.001),
-    "policy.mx_gt_border_interdiction": ("MX–GT border", 0.001),
-    "migration.violence_effect": ("Violence→migr.", 0.1),
-}
+TITLE = "iron river: guns south, people north"
 
+try:  # the "This website runs on Solara" badge covered the page's text (issue 14)
+    from solara.server import settings as _server_settings
 
-def scenarios_dir() -> Path:
-    """Return the folder whose ``*.toml`` files the scenario picker lists."""
-    env = os.environ.get("IRON_RIVER_SCENARIOS")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "scenarios"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    _server_settings.theme.show_banner = False
+except ImportError:  # pragma: no cover - solara without a server (e.g. a notebook)
+    pass
+
+__all__ = ["BUILT_IN", "Page", "make_page", "page", "scenario_choices", "scenarios_dir"]
 
 
-def scenario_choices(extra: str | None = None) -> dict[str, Path | None]:
-    """Map picker labels to scenario files (None: the built-in baseline), sorted by name.
-
-    Args:
-        extra: a scenario file outside the folder to offer as well (labelled by its path).
-    """
-    folder = scenarios_dir()
-    choices: dict[str, Path | None] = (
-        {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
-    )
-    choices.setdefault(BUILT_IN, None)
-    if extra and Path(extra).is_file() and _label_of(choices, Path(extra)) is None:
-        choices[extra] = Path(extra)
-    return choices
-
-
-def _label_of(choices: dict[str, Path | None], path: Path) -> str | None:
-    for label, p in choices.items():
-        if p is not None and p.resolve() == path.resolve():
-            return label
-    return None
-
-
-def initial_choice(choices: dict[str, Path | None], wanted: str | None) -> str:
-    """Return the label to start with: ``wanted`` (a label, name or path), else the baseline.
-
-    Raises:
-        ValueError: ``wanted`` names no scenario in ``choices``.
-    """
-    if wanted:
-        if wanted in choices:
-            return wanted
-        label = _label_of(choices, Path(wanted)) if Path(wanted).is_file() else None
-        if label is None:
-            raise ValueError(f"no scenario {wanted!r} in {scenarios_dir()}")
-        return label
-    return "baseline" if "baseline" in choices else BUILT_IN
-
-
-def _seed(value: Any) -> int | None:
-    """Parse the seed box: an integer, or None (random) when blank."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+def start_settings(wanted: str) -> tuple[Settings, str | None]:
+    """The form's first values (the scenario's own levers) and a problem to show, if any."""
+    extra = wanted if wanted and Path(wanted).is_file() else None
+    choices = scenario_choices(extra)
     try:
-        return int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"seed must be a whole number or blank, got {value!r}") from None
-
-
-class ViewModel(IronRiverModel):
-    """The model as the view builds it: a scenario file picked by name, plus the sidebar's values.
-
-    SolaraViz's Reset calls this class with the sidebar's values as keyword arguments (and a
-    fresh default ``scenario``, which is ignored: the scenario comes from ``scenario_file``).
-
-    Args:
-        scenario: ignored (see above).
-        rng: the seed (text from the seed box is accepted; blank = random).
-        scenario_file: a label of `scenario_choices`, a scenario name or a path.
-        scale: real households per simulated household.
-        burn_in_years: years run with baseline levers before the scenario's take effect.
-        **levers: lever values by dotted key (``__`` for dots). A value equal to the schema
-            default is treated as "slider not moved" and keeps the scenario file's value.
-    """
-
-    def __init__(
-        self,
-        scenario: Any = None,
-        *,
-        rng: Any = DEFAULT_SEED,
-        scenario_file: str | None = None,
-        scale: float | str = DEFAULT_SCALE,
-        burn_in_years: int | str = 0,
-        **levers: Any,
-    ):
-        del scenario
-        choices = scenario_choices(scenario_file)
-        label = initial_choice(choices, scenario_file)
-        seed = _seed(rng)
-        base = load_scenario(choices[label], rng=seed)
-        overrides: dict[str, Any] = {"scale": float(scale), "burn_in_years": int(burn_in_years)}
-        moved = set()
-        for raw_key, value in levers.items():
-            key = raw_key.replace("__", ".")
-            default = float(BASELINE.value(key))
-            if value is not None and not math.isclose(
-                float(value), default, rel_tol=1e-9, abs_tol=1e-12
-            ):
-                overrides[key] = value
-                moved.add(key)
-        super().__init__(base, rng=seed, **overrides)
-        self.scenario_label = label
-        self.levers_from_sliders = frozenset(moved)
-
-
-def slider_step(default: float, step: float) -> float:
-    """Return ``step``, divided by 10 until ``default`` lies on the slider's grid.
-
-    The browser's slider snaps its value to the grid and reports the snapped value, which would
-    otherwise look like a user's change of the lever.
-    """
-    for _ in range(8):
-        ratio = default / step
-        if math.isclose(ratio, round(ratio), rel_tol=0.0, abs_tol=1e-6):
-            return step
-        step /= 10
-    return step
-
-
-def model_params(initial: str) -> dict[str, Any]:
-    """Return the sidebar's inputs in SolaraViz's format (ranges and defaults from the schema)."""
-    choices = scenario_choices(initial)
-    params: dict[str, Any] = {
-        "scenario_file": {
-            "type": "Select",
-            "value": initial_choice(choices, initial),
-            "values": list(choices),
-            "label": "Scenario",
-        },
-        "rng": {"type": "InputText", "value": DEFAULT_SEED, "label": "Seed (blank = random)"},
-        "scale": {
-            "type": "Select",
-            "value": f"{DEFAULT_SCALE:.0f}",
-            "values": list(SCALES),
-            "label": "Scale (real households per simulated)",
-        },
-        "burn_in_years": {
-            "type": "Select",
-            "value": "0",
-            "values": list(BURN_IN_CHOICES),
-            "label": "Burn-in years (baseline levers first)",
-        },
-    }
-    for key, (label, step) in LEVER_SLIDERS.items():
-        spec = PARAMETERS[key]
-        params[key.replace(".", "__")] = {
-            "type": "SliderFloat",
-            "label": label,
-            "value": BASELINE.value(key),
-            "min": spec.lo,
-            "max": spec.hi,
-            "step": slider_step(float(BASELINE.value(key)), step),
-        }
-    return params
+        label = initial_choice(choices, wanted or None)
+        problem = None
+    except ValueError as exc:
+        label, problem = initial_choice(choices, None), str(exc)
+    return Settings.for_scenario(label, extra=extra), problem
 
 
 @solara.component
 def Page(scenario: str | None = None):  # noqa: N802 (a Solara component)
-    """Show the whole page: Mesa's SolaraViz (sidebar, controls) and the dashboard of panels.
-
-    Each browser session gets its own model, so two people looking at the same server do not
-    step each other's run. SolaraViz's Reset replaces ``model.value``; the dashboard follows.
+    """The whole page for one browser session (each tab has its own run).
 
     Args:
         scenario: the scenario to start with (a path or a name in ``scenarios/``); by default
             ``$IRON_RIVER_VIEW_SCENARIO``, else the baseline.
     """
     wanted = scenario or os.environ.get("IRON_RIVER_VIEW_SCENARIO") or ""
-    params = solara.use_memo(lambda: model_params(wanted), [wanted])
-    first = solara.use_memo(
-        lambda: ViewModel(rng=DEFAULT_SEED, scenario_file=params["scenario_file"]["value"]),
-        [wanted],
-    )
-    model = solara.use_reactive(first)
-    SolaraViz(
-        model,
-        components=[],
-        model_params=params,
-        play_interval=PLAY_INTERVAL_MS,
-        name="iron river: guns south, people north",
-    )
-    Dashboard(model.value)
+    first, first_problem = solara.use_memo(lambda: start_settings(wanted), [wanted])
+    form = solara.use_reactive(first)
+    requested = solara.use_reactive(first)
+    request = solara.use_reactive(1)  # bumped by Reset; 1 = the run built when the page opens
+    sim = solara.use_reactive(None)
+    applied = solara.use_reactive(None)
+    tick = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    progress = solara.use_reactive(None)
+    error = solara.use_reactive(first_problem)
+    rate = solara.use_reactive(None)
+
+    def build() -> None:
+        """Make the requested run and its burn-in (in a thread, with progress)."""
+        mine = request.value
+        settings = requested.value
+        playing.set(False)
+        try:
+            new = Simulation(settings)
+            progress.set((0, new.burn_in_weeks))
+            done = new.burn_in(
+                progress=lambda d, t: progress.set((d, t)),
+                stop=lambda: request.value != mine,
+                with_twin=False,  # the page shows the run first; the twin catches up after
+            )
+        except SettingsError as exc:
+            progress.set(None)
+            error.set(f"Not reset: {exc}")
+            return
+        except Exception as exc:  # a bug, not bad input: say so on the page, log the details
+            traceback.print_exc()
+            progress.set(None)
+            error.set(f"The run could not be built ({type(exc).__name__}: {exc}).")
+            return
+        if not done:
+            return
+        applied.set(settings)
+        error.set(None)
+        progress.set(None)
+        sim.set(new)  # the page shows the new run with its controls ready
+        if new.catch_up_twin(stop=lambda: request.value != mine):
+            tick.set(tick.value + 1)  # redraw with the 2019-levers lines and differences
+
+    solara.lab.use_task(build, dependencies=[request.value], prefer_threaded=True)
+
+    def play() -> None:
+        """Step and redraw while Play is on (as Mesa's ModelController does)."""
+        count, t0 = 0, time.perf_counter()
+        while playing.value:
+            current = sim.value
+            if current is None or not current.running:
+                playing.set(False)
+                break
+            pause, weeks = SPEEDS.get(speed.value, SPEEDS[DEFAULT_SPEED])
+            started = time.perf_counter()
+            try:
+                count += current.step(weeks)  # (the simulation locks its models)
+            except Exception as exc:
+                traceback.print_exc()
+                error.set(f"The run stopped ({type(exc).__name__}: {exc}).")
+                playing.set(False)
+                break
+            tick.set(tick.value + 1)
+            elapsed = time.perf_counter() - t0
+            if elapsed > 1.0:
+                rate.set(count / elapsed)
+            time.sleep(max(0.0, pause - (time.perf_counter() - started)))
+        rate.set(None)
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def reset() -> None:
+        problems = form.value.problems()
+        if problems:
+            error.set("Not reset: " + " ".join(problems.values()))
+            return
+        playing.set(False)
+        error.set(None)
+        requested.set(form.value)
+        request.set(request.value + 1)
+
+    def step(weeks: int) -> None:
+        current = sim.value
+        if current is None:
+            return
+        try:
+            current.step(weeks)
+        except Exception as exc:
+            traceback.print_exc()
+            error.set(f"The run stopped ({type(exc).__name__}: {exc}).")
+        tick.set(tick.value + 1)
+
+    current = sim.value
+    solara.Title("iron river")
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar():
+        RunControls(
+            ready=current is not None,
+            playing=playing,
+            speed=speed,
+            running=current.running if current is not None else False,
+            on_reset=reset,
+            on_step=step,
+            progress=progress.value,
+            error=error.value,
+            rate=rate.value,
+            download=(current.csv, current.csv_name()) if current is not None else None,
+        )
+        SettingsForm(form, applied.value, form.value.extra)
+    if current is None:
+        with solara.Column(style="padding: 24px;"):
+            solara.Markdown(
+                "**Building the calibrated 2019 world** (the scenario's burn-in with 2019 "
+                "levers) — the map and charts appear when it is done."
+            )
+    else:
+        Dashboard(current, tick.value)
 
 
 def make_page(scenario: str | None = None):

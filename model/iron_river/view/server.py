@@ -48,6 +48,8 @@ def server_env(scenario: str | None) -> dict[str, str]:
     """Return the server's environment: the starting scenario, and no telemetry."""
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # the badge covered the page (issue 14)
+    env.setdefault("SOLARA_THEME_TITLE", "iron river")
     if scenario:
         p = Path(scenario)
         env["IRON_RIVER_VIEW_SCENARIO"] = str(p.resolve()) if p.is_file() else scenario

@@ -16,6 +16,8 @@ from html import escape
 
 import numpy as np
 
+from iron_river.outputs import style
+
 FONT = "font-family='Roboto, Helvetica, Arial, sans-serif'"
 PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 
@@ -61,16 +63,7 @@ def tick_labels(ticks: Sequence[float], plain: bool = False) -> list[str]:
     return [f"{t:,.{decimals}f}" for t in ticks]
 
 
-def fmt_number(x: float) -> str:
-    """Format a tick or value label compactly: 1.2M, 35k, 0.25, 12."""
-    ax = abs(x)
-    if ax >= 1e6:
-        return f"{x / 1e6:.3g}M"
-    if ax >= 1e4:
-        return f"{x / 1e3:.3g}k"
-    if ax >= 100 or x == int(x):
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+fmt_number = style.compact  # one format for the CLI's figures and the view
 
 
 @cache
@@ -106,12 +99,29 @@ class Series:
         values: y values, one per x.
         colour: stroke colour (from `PALETTE` if empty).
         dashed: draw dashed.
+        in_legend: list it in the legend (a chart's note can explain a family of lines).
     """
 
     label: str
     values: Sequence[float]
     colour: str = ""
     dashed: bool = False
+    in_legend: bool = True
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Ticks for a log axis: 1, 2, 5 times powers of ten covering [lo, hi] (lo > 0)."""
+    lo, hi = max(lo, 1e-12), max(hi, lo * 10)
+    ticks = []
+    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        ticks += [m * 10.0**e for m in (1, 2, 5)]
+    first = max(t for t in ticks if t <= lo)
+    last = min(t for t in ticks if t >= hi)
+    out = [t for t in ticks if first <= t <= last]
+    if len(out) > 7:  # many decades: powers of ten only
+        lo_e, hi_e = math.floor(math.log10(lo) + 1e-9), math.ceil(math.log10(hi) - 1e-9)
+        out = [10.0**e for e in range(lo_e, hi_e + 1)]
+    return out
 
 
 def _points(xs: np.ndarray, ys: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -135,6 +145,10 @@ def line_chart(
     height: int = 260,
     ident: str = "chart",
     max_points: int = 400,
+    log_y: bool = False,
+    note: str = "",
+    shade_before: float | None = None,
+    shade_label: str = "",
 ) -> str:
     """Draw a line chart as an SVG string that scales to its container.
 
@@ -150,21 +164,33 @@ def line_chart(
         height: drawing height in SVG units.
         ident: a ``data-chart`` attribute value, so tests and pages can find the chart.
         max_points: lines are thinned to this many points.
+        log_y: a logarithmic y axis (values ≤ 0 leave gaps).
+        note: a line of small text under the legend (e.g. what dashed lines are).
+        shade_before: shade the plot left of this x (e.g. the burn-in).
+        shade_label: text in the shaded part.
 
     Returns:
         The ``<svg>`` element as text.
     """
-    legend_rows = math.ceil(len(series) / 2)
+    shown = [s for s in series if s.in_legend]
+    legend_rows = math.ceil(len(shown) / 2) + (1 if note else 0)
     left, right, top, bottom = 50, 10, 30 + 15 * legend_rows, 40
     pw, ph = width - left - right, height - top - bottom
     xs = np.asarray(x, dtype=float)
     ys_all = [np.asarray(s.values, dtype=float)[: len(xs)] for s in series]
+    if log_y:
+        ys_all = [np.where(v > 0, v, np.nan) for v in ys_all]
     finite = np.concatenate([v[np.isfinite(v)] for v in ys_all] or [np.array([])])
-    lo = y_min if y_min is not None else (float(finite.min()) if finite.size else 0.0)
-    hi = y_max if y_max is not None else (float(finite.max()) if finite.size else 1.0)
-    if hi - lo < 1e-9 * max(1.0, abs(hi)):  # a flat line: give it a readable axis
-        hi = lo + (abs(lo) * 0.1 or 1.0)
-    yticks = nice_ticks(lo, hi)
+    if log_y:
+        lo = float(finite.min()) if finite.size else 1.0
+        hi = float(finite.max()) if finite.size else 10.0
+        yticks = log_ticks(lo, hi)
+    else:
+        lo = y_min if y_min is not None else (float(finite.min()) if finite.size else 0.0)
+        hi = y_max if y_max is not None else (float(finite.max()) if finite.size else 1.0)
+        if hi - lo < 1e-9 * max(1.0, abs(hi)):  # a flat line: give it a readable axis
+            hi = lo + (abs(lo) * 0.1 or 1.0)
+        yticks = nice_ticks(lo, hi)
     y0, y1 = yticks[0], yticks[-1]
     x0 = float(xs[0]) if xs.size else 0.0
     x1 = float(xs[-1]) if xs.size > 1 else x0 + 1.0
@@ -174,16 +200,31 @@ def line_chart(
         return left + (np.asarray(v) - x0) / (x1 - x0) * pw
 
     def sy(v: np.ndarray | float) -> np.ndarray | float:
+        if log_y:
+            frac = (np.log10(np.asarray(v)) - math.log10(y0)) / (math.log10(y1) - math.log10(y0))
+            return top + ph - frac * ph
         return top + ph - (np.asarray(v) - y0) / (y1 - y0) * ph
 
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
         f"width='100%' style='display:block' data-chart='{ident}' "
-        f"{FONT} font-size='12'>",
+        f"data-scale='{'log' if log_y else 'linear'}' {FONT} font-size='12'>",
         f"<rect width='{width}' height='{height}' fill='white'/>",
         f"<text x='8' y='16' font-size='14' font-weight='500'>{escape(title)}</text>",
     ]
-    for t, label in zip(yticks, tick_labels(yticks), strict=True):
+    if shade_before is not None and x0 < shade_before:
+        edge = float(min(sx(min(shade_before, x1)), left + pw))
+        out.append(
+            f"<rect x='{left}' y='{top}' width='{edge - left:.1f}' height='{ph}' fill='#f0f0f0' "
+            "data-shade='burn-in'/>"
+        )
+        if shade_label and edge - left > 60:
+            out.append(
+                f"<text x='{left + 4}' y='{top + 12}' font-size='10' fill='#888'>"
+                f"{escape(shade_label)}</text>"
+            )
+    ylabels = [fmt_number(t) for t in yticks] if log_y else tick_labels(yticks)
+    for t, label in zip(yticks, ylabels, strict=True):
         yy = sy(t)
         out.append(
             f"<line x1='{left}' x2='{left + pw}' y1='{yy:.1f}' y2='{yy:.1f}' stroke='#e6e6e6'/>"
@@ -226,16 +267,24 @@ def line_chart(
                     f"<polyline points='{pts}' fill='none' stroke='{col}' "
                     f"stroke-width='1.8'{dash} data-series='{escape(s.label)}'/>"
                 )
+        if not s.in_legend:
+            continue
         last = ys[np.isfinite(ys)]
         value = f": {fmt_number(float(last[-1]))}" if last.size else ""
-        legend_x = 8 + (i % 2) * ((width - 16) / 2)
-        ly = 35 + 15 * (i // 2)
+        k = next(j for j, t in enumerate(shown) if t is s)
+        legend_x = 8 + (k % 2) * ((width - 16) / 2)
+        ly = 35 + 15 * (k // 2)
         out.append(
             f"<line x1='{legend_x}' x2='{legend_x + 16}' y1='{ly - 4}' y2='{ly - 4}' "
             f"stroke='{col}' stroke-width='2.5'{dash}/>"
         )
         out.append(
             f"<text x='{legend_x + 20}' y='{ly}' fill='#222'>{escape(s.label)}{value}</text>"
+        )
+    if note:
+        ly = 35 + 15 * math.ceil(len(shown) / 2)
+        out.append(
+            f"<text x='8' y='{ly}' font-size='11' fill='#555' data-note='1'>{escape(note)}</text>"
         )
     out.append("</svg>")
     return "".join(out)

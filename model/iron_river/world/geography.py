@@ -105,6 +105,18 @@ def countries() -> dict[str, CountryRecord]:
 
 
 @cache
+def land() -> dict[str, tuple[tuple[tuple[float, float], ...], ...]]:
+    """Country outlines for maps (``land.csv``): rings of (lon, lat) by country code."""
+    rings: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for r in _rows("land.csv"):
+        rings.setdefault((r["country"], r["ring"]), []).append((float(r["lon"]), float(r["lat"])))
+    out: dict[str, list[tuple[tuple[float, float], ...]]] = {}
+    for (country, _), points in rings.items():
+        out.setdefault(country, []).append(tuple(points))
+    return {c: tuple(r) for c, r in out.items()}
+
+
+@cache
 def source_shares() -> dict[str, float]:
     """Share of trafficking cells based in each US source state (``sources.csv``)."""
     return {r["id"]: float(r["cell_share"]) for r in _rows("sources.csv")}
