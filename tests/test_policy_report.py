@@ -183,3 +183,24 @@ def test_the_same_quantity_has_one_number(built):
     assert reference == pytest.approx(x100), "×100 interdiction: two different numbers"
     assert f"{100 * x100:+.1f}%" in text
     assert "n/a pts" not in text and "beyond n/a" not in text
+
+
+def test_readme_blocks_are_regenerated_from_a_report(built, tmp_path):
+    from iron_river.experiments import readme_tables
+
+    readme = tmp_path / "README.md"
+    body = "\n\n".join(
+        f"{b}\n{e}" for b, e in (readme_tables.markers(n) for n in readme_tables.BLOCKS)
+    )
+    readme.write_text(f"# title\n\n{body}\n", encoding="utf-8")
+    assert not readme_tables.refresh(readme, built / "report.json")
+    text = readme.read_text(encoding="utf-8")
+    data = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    assert "SMOKE TEST" in text  # a --quick report says so in the README too
+    assert f"{data['baseline']['passed']} of {data['baseline']['targets']} targets" in text
+    assert "per point of loads seized" in text and "`interdiction_x100`" in text
+    assert readme_tables.refresh(readme, built / "report.json", check=True)  # now fresh
+    # the project's README carries every block
+    real = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in readme_tables.BLOCKS:
+        assert all(m in real for m in readme_tables.markers(name)), name

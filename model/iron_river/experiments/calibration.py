@@ -45,6 +45,7 @@ from iron_river import __version__
 from iron_river.experiments import clusters
 from iron_river.experiments.runs import simulate
 from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.folders import content_key, point_latest
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import IronRiverScenario, ScenarioError
 from iron_river.scenario.posterior import MODEL_VERSION, fitted_keys
@@ -417,6 +418,7 @@ def _write_csv(path: Path, keys: list[str], values: np.ndarray, w: np.ndarray, d
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run or resume the fit."""
+    latest = args.out is None
     cfg = FitConfig(
         particles=args.particles,
         generations=args.generations,
@@ -427,9 +429,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         burn_in_years=args.burn_in_years,
         seed=args.seed,
         batch=args.batch,
-        out=args.out,
+        out=args.out or Path("results/calibration"),
         quiet=args.quiet,
     )
+    if latest:
+        cfg.out = cfg.out / f"fit-{content_key(**cfg.identity())}"
     for name in ("particles", "generations", "years", "max_simulations"):
         if getattr(args, name) < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} must be at least 1")
@@ -443,6 +447,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             args, log_directory=cfg.out / "logs", job_name="ir-calibrate"
         ) as client:
             meta = fit(cfg, client=client, retries=opts.retries)
+    if latest:
+        point_latest(cfg.out)
     print(
         f"posterior: {cfg.out / 'posterior'} ({meta['particles']} particles, "
         f"{meta['generations']} generations, {meta['simulations']} simulations, "
@@ -473,7 +479,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--burn-in-years", type=int, default=5)
     p.add_argument("--seed", type=int, default=20190101)
     p.add_argument("--batch", type=int, default=0, help="candidates per batch (0: 2 x workers)")
-    p.add_argument("--out", type=Path, default=Path("results/calibration"))
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="fit folder (default results/calibration/fit-<key of the settings>/: the same "
+        "settings resume the same fit; results/calibration/latest points at the last one)",
+    )
     p.add_argument("--quiet", action="store_true")
     clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_calibrate)

@@ -465,15 +465,20 @@ def _pp(c: Cite, row: dict[str, float]) -> str:
     )
 
 
+def _nan(v: float | None) -> float:
+    """A number from report.json, where NaN is stored as null."""
+    return math.nan if v is None else float(v)
+
+
 def _seed_words(c: Cite, row: dict[str, float]) -> str:
-    if not math.isfinite(row["seed_sd"]):
+    if not math.isfinite(_nan(row["seed_sd"])):
         return "n/a"
     half = (row["seed_p95"] - row["seed_p05"]) / 2
     return f"±{c.num(half * 100, '.1f')} pts"
 
 
 def _share(c: Cite, row: dict[str, float]) -> str:
-    v = row["parameter_share"]
+    v = _nan(row["parameter_share"])
     return c.pct(v, 0, signed=False) if math.isfinite(v) else "n/a"
 
 
