@@ -46,6 +46,7 @@ def test_every_column_of_every_file_has_an_entry(folder):
         "places.csv",
         "crossings.csv",
         "households_sample.csv",
+        "replicates.csv",
         "summary.json",
     }
     problems = []

@@ -504,7 +504,7 @@ def test_the_quick_report_runs_on_slurm_with_the_same_numbers(tmp_path):
     here = report(tmp_path / "serial")
     assert on_slurm["config"]["backend"] == "1 slurm job(s) x 2 cores"
     assert here["config"]["backend"] == "serial, in this process"
-    for key in ("baseline", "policies", "interdiction", "screening"):
+    for key in ("baseline", "policies", "interdiction", "answer"):
         assert on_slurm[key] == here[key], key
     assert [p.name for p in (tmp_path / "logs").iterdir()]  # job logs beside the report
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logs", "serial", "slurm"]

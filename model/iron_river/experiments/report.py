@@ -301,9 +301,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         engine=clusters.EngineOptions.of(args),
         quiet=args.quiet,
     )
-    if clusters.dry_run(
-        args, log_directory=Path("results") / "report" / "logs", job_name="ir-report"
-    ):
+    # where the real run's job logs go: beside the report folder (design.open_backend)
+    logs = (Path(args.out).parent if args.out else Path("results") / "report") / "logs"
+    if clusters.dry_run(args, log_directory=logs, job_name="ir-report"):
         return 0
     key = content_key(kind="report", config=repr(dataclasses.replace(cfg, engine=None)))
     cfg.out, latest = destination(args.out, Path("results") / "report", key)

@@ -600,8 +600,9 @@ def _answer_summary(data: dict, c: Cite) -> list[str]:
     text = (
         f"- **The answer.** Raising US southbound interdiction from "
         f"{c.pct(ans['from'], 2, signed=False)} to {c.pct(entry['x'], 0, signed=False)} of loads "
-        f"changes arrivals at the US border by {_interval(c, r['mean'], r['p05'], r['p95'])} "
-        f"over the decade ({_pp(c, r)} per point of loads seized) and by "
+        f"changes arrivals at the US border by {c.pct(r['mean'], 1)} "
+        f"[{c.pct(r['p05'], 1)}, {c.pct(r['p95'], 1)}] over the decade "
+        f"({_pp(c, r)} per point of loads seized) and by "
         f"{_interval(c, f['mean'], f['p05'], f['p95'])} in its final year."
     )
     if ans["parameters"] == "posterior":
