@@ -393,6 +393,13 @@ def make_report(out: Path, dest: Path | None = None) -> dict[str, Any]:
                 f"# Elasticity of {metrics[0]} with respect to {lever}\n\n"
                 f"d ln({metrics[0]}) / d ln({lever}); 95% bootstrap intervals "
                 f"({BOOTSTRAP} resamples of replicates within design points).\n\n"
+                + (
+                    "Replicate r of every design point runs posterior draw r of the model's "
+                    "shipped posterior with seed r (unless the sweep sets `parameters`), so the "
+                    "intervals carry parameter uncertainty as well as seed noise.\n\n"
+                    if manifest.get("binding") == "iron_river.experiments.binding"
+                    else ""
+                )
             )
             (dest / "elasticity.md").write_text(head + markdown(elasticity), encoding="utf-8")
             files += [dest / "elasticity.csv", dest / "elasticity.md"]
