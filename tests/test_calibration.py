@@ -37,17 +37,29 @@ def test_statistics_are_every_target_and_the_response():
 
 def test_prior_decodes_inside_its_bounds():
     keys = tuple(PRIORS)
-    dist = calibration.prior_distribution(keys)
-    np.random.seed(3)  # noqa: NPY002 (pyabc's distributions draw from the global state)
-    for _ in range(20):
-        values = calibration.decode(dist.rvs(), keys)
+    rng = np.random.default_rng(3)
+    draws = [calibration.decode(calibration.sample_prior(rng, len(keys)), keys) for _ in range(400)]
+    for values in draws[:20]:
         for k, v in values.items():
-            p = PRIORS[k]
-            assert p.lo - 1e-9 <= v <= p.hi + 1e-9, k
+            assert PRIORS[k].lo - 1e-9 <= v <= PRIORS[k].hi + 1e-9, k
     # log-uniform priors are sampled on the log scale: the median is the geometric mean
     k = next(k for k in keys if PRIORS[k].kind == "log-uniform")
-    draws = [calibration.decode(dist.rvs(), keys)[k] for _ in range(400)]
-    assert np.median(draws) == pytest.approx(math.sqrt(PRIORS[k].lo * PRIORS[k].hi), rel=0.35)
+    median = np.median([d[k] for d in draws])
+    assert median == pytest.approx(math.sqrt(PRIORS[k].lo * PRIORS[k].hi), rel=0.35)
+    # and the logistic density is the one sampled
+    z = calibration.sample_prior(rng, 20000)
+    assert np.mean(z < 0) == pytest.approx(0.5, abs=0.02)
+    assert calibration.log_prior(np.zeros(2)) == pytest.approx(2 * math.log(0.25))
+
+
+def test_early_rejection_changes_no_decision():
+    values = {}  # the defaults
+    full = calibration.statistics(values, 5, TINY)
+    d = calibration.distance(full)
+    tight = calibration.statistics(values, 5, TINY, tolerance=d / 2)
+    assert calibration.distance(tight) > d / 2  # rejected either way
+    loose = calibration.statistics(values, 5, TINY, tolerance=2 * d)
+    assert loose == full  # below the tolerance both arms run
 
 
 @pytest.fixture(scope="module")
