@@ -84,7 +84,7 @@ class FitConfig:
     years: int = 4
     burn_in_years: int = 5
     seed: int = 20190101
-    batch: int = 0  # proposals sent to the workers at once (0: a whole move step)
+    batch: int = 0  # proposals sent to the workers at once (0: four per worker, at least 8)
     out: Path = Path("results/calibration")
     quiet: bool = False
     keys: tuple[str, ...] = field(default_factory=fitted_keys)
@@ -218,6 +218,9 @@ class Evaluator:
     def __init__(self, workers: int = 1, client: Any = None, retries: int = 2):
         self.client, self.workers, self.retries = client, workers, retries
         self._pool = ProcessPoolExecutor(workers) if client is None and workers > 1 else None
+        if client is not None:
+            info = client.scheduler_info(n_workers=-1)["workers"]
+            self.workers = max(1, sum(w.get("nthreads", 1) for w in info.values()))
 
     def map(self, tasks: list) -> list:
         """Results in the order of ``tasks``."""
@@ -311,7 +314,9 @@ class Fit:
                 out[k] = hit
             else:
                 todo.append((k, z, seed))
-        size = self.cfg.batch or len(todo) or 1
+        # sent in chunks (each stored when done, so an interrupt loses little); the chunk size
+        # changes nothing else: proposals are seeded by number and decided in order
+        size = self.cfg.batch or max(4 * self.evaluator.workers, 8)
         for i in range(0, len(todo), size):
             chunk = todo[i : i + size]
             tasks = [

@@ -10,7 +10,7 @@ same way, so a sweep, a report and a calibration reach a cluster alike::
         for batch, result in backend.results(payloads): ...
 
     with clusters.open_client(args, log_directory=...) as client:   # code that drives Dask
-        sampler = pyabc.sampler.DaskDistributedSampler(client)      # itself
+        results = client.gather(client.map(evaluate, tasks))        # itself (calibrate)
 
 Engines (at most one; default a local process pool): ``--workers N`` (local processes),
 ``--local-dask`` (a Dask LocalCluster on 127.0.0.1), ``--scheduler ADDRESS`` /
