@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from iron_river.experiments import calibration
+from iron_river.experiments import abc_smc, calibration
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import ScenarioError
 from iron_river.scenario.posterior import Posterior
@@ -38,7 +38,7 @@ def test_statistics_are_every_target_and_the_response():
 def test_prior_decodes_inside_its_bounds():
     keys = tuple(PRIORS)
     rng = np.random.default_rng(3)
-    draws = [calibration.decode(calibration.sample_prior(rng, len(keys)), keys) for _ in range(400)]
+    draws = [calibration.decode(abc_smc.sample_prior(rng, len(keys)), keys) for _ in range(400)]
     for values in draws[:20]:
         for k, v in values.items():
             assert PRIORS[k].lo - 1e-9 <= v <= PRIORS[k].hi + 1e-9, k
@@ -47,9 +47,9 @@ def test_prior_decodes_inside_its_bounds():
     median = np.median([d[k] for d in draws])
     assert median == pytest.approx(math.sqrt(PRIORS[k].lo * PRIORS[k].hi), rel=0.35)
     # and the logistic density is the one sampled
-    z = calibration.sample_prior(rng, 20000)
+    z = abc_smc.sample_prior(rng, 20000)
     assert np.mean(z < 0) == pytest.approx(0.5, abs=0.02)
-    assert calibration.log_prior(np.zeros(2)) == pytest.approx(2 * math.log(0.25))
+    assert abc_smc.log_prior(np.zeros(2)) == pytest.approx(2 * math.log(0.25))
 
 
 def test_early_rejection_changes_no_decision():

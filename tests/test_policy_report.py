@@ -149,7 +149,8 @@ def test_a_quick_report_says_it_is_a_smoke_test_not_to_be_cited(built):
 def test_a_full_report_is_not_marked(built):
     from pathlib import Path
 
-    from iron_river.experiments.report_writer import Cite, _markdown
+    from iron_river.experiments.report_writer import _markdown
+    from iron_river.experiments.writing import Cite
 
     data = json.loads((built / "report.json").read_text(encoding="utf-8"))
     data.pop("smoke_test"), data.pop("warning")
@@ -167,7 +168,7 @@ def test_smoke_test_figures_carry_the_warning(tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from iron_river.experiments.report_writer import SMOKE_TITLE, _save
+    from iron_river.experiments.writing import SMOKE_TITLE, _save
 
     fig = plt.figure()
     _save(fig, tmp_path / "f.png", smoke=True)

@@ -41,11 +41,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +53,7 @@ from scipy.special import expit
 
 from iron_river import __version__
 from iron_river.experiments import clusters
+from iron_river.experiments.abc_smc import Cache, Evaluator, Fit, Population
 from iron_river.experiments.runs import simulate
 from iron_river.outputs.files import atomic_folder, check_writable
 from iron_river.outputs.folders import content_key, point_latest
@@ -173,18 +172,6 @@ def statistics(
 # ---------------------------------------------------------------------------- the prior
 
 
-def sample_prior(rng: np.random.Generator, n_keys: int) -> np.ndarray:
-    """Draws of z (standard logistic: the logit of a uniform position in each prior)."""
-    u = rng.random(n_keys)
-    return np.log(u) - np.log1p(-u)
-
-
-def log_prior(z: np.ndarray) -> float:
-    """Log density of z under the prior (independent standard logistics)."""
-    a = np.abs(z)
-    return float(np.sum(-a - 2.0 * np.log1p(np.exp(-a))))
-
-
 def decode(z: np.ndarray, keys: Iterable[str]) -> dict[str, float]:
     """Parameter values (natural scale, schema types) from their logits."""
     out = {}
@@ -212,206 +199,6 @@ def evaluate(task: tuple[dict[str, float], int, dict[str, Any], float]) -> dict[
     return statistics(values, seed, sizes, tolerance)
 
 
-class Evaluator:
-    """Evaluates batches of parameter sets in order: in this process, a local pool, or Dask."""
-
-    def __init__(self, workers: int = 1, client: Any = None, retries: int = 2):
-        self.client, self.workers, self.retries = client, workers, retries
-        self._pool = ProcessPoolExecutor(workers) if client is None and workers > 1 else None
-        if client is not None:
-            info = client.scheduler_info(n_workers=-1)["workers"]
-            self.workers = max(1, sum(w.get("nthreads", 1) for w in info.values()))
-
-    def map(self, tasks: list) -> list:
-        """Results in the order of ``tasks``."""
-        if self.client is not None:
-            futures = self.client.map(evaluate, tasks, pure=False, retries=self.retries)
-            return self.client.gather(futures)
-        if self._pool is not None:
-            return list(self._pool.map(evaluate, tasks))
-        return [evaluate(t) for t in tasks]
-
-    def close(self) -> None:
-        """Stop the local pool (a Dask client belongs to its caller)."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-
-class Cache:
-    """Every evaluated proposal of the fit, by (generation, number): what a rerun replays."""
-
-    def __init__(self, path: Path):
-        self.db = sqlite3.connect(path)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS proposal (t INTEGER, k INTEGER, z BLOB, stats TEXT, "
-            "PRIMARY KEY (t, k))"
-        )
-
-    def get(self, t: int, k: int, z: np.ndarray) -> dict[str, float] | None:
-        """The statistics of proposal (t, k) if it was evaluated with these very values."""
-        row = self.db.execute("SELECT z, stats FROM proposal WHERE t = ? AND k = ?", (t, k))
-        hit = row.fetchone()
-        if hit is None or hit[0] != z.tobytes():
-            return None
-        return json.loads(hit[1])
-
-    def put(self, items: list[tuple[int, int, np.ndarray, dict]]) -> None:
-        """Store evaluated proposals (committed at once: an interrupt loses none)."""
-        self.db.executemany(
-            "INSERT OR REPLACE INTO proposal VALUES (?, ?, ?, ?)",
-            [(t, k, z.tobytes(), json.dumps(st)) for t, k, z, st in items],
-        )
-        self.db.commit()
-
-    def close(self) -> None:
-        """Close the database."""
-        self.db.close()
-
-
-@dataclass
-class Population:
-    """The particles of one generation (equal weights) and what the fit has spent so far."""
-
-    z: np.ndarray  # N × K logits
-    d: np.ndarray  # N distances
-    stats: list[dict[str, float]]
-    epsilon: list[float] = field(default_factory=list)
-    acceptance: list[float] = field(default_factory=list)
-    moves: list[int] = field(default_factory=list)
-    simulations: int = 0
-
-
-class Fit:
-    """One replenishment ABC-SMC fit (see the module docstring), evaluated through a cache."""
-
-    DROP = 0.5  # share of the particles replaced each generation
-    MOVE_AT_LEAST_ONCE = 0.99  # chance a resampled particle moves at least once
-    MAX_MOVES = 25
-    MIN_ACCEPTANCE = 0.003  # below it another generation would cost more than it can give
-
-    def __init__(self, cfg: FitConfig, evaluator: Evaluator, cache: Cache, log: Callable):
-        self.cfg, self.evaluator, self.cache, self.log = cfg, evaluator, cache, log
-        self.keys = list(cfg.keys)
-        self.t0 = time.perf_counter()
-
-    def _stream(self, t: int, k: int) -> np.random.Generator:
-        return np.random.default_rng(np.random.SeedSequence(self.cfg.seed, spawn_key=(t, k)))
-
-    def _evaluate(
-        self,
-        t: int,
-        ks: list[int],
-        zs: list[np.ndarray],
-        seeds: list[int],
-        tolerance: float = math.inf,
-    ):
-        """Statistics of proposals (t, k), from the cache where it has them."""
-        out: dict[int, dict[str, float]] = {}
-        todo = []
-        for k, z, seed in zip(ks, zs, seeds, strict=True):
-            hit = self.cache.get(t, k, z)
-            if hit is not None:
-                out[k] = hit
-            else:
-                todo.append((k, z, seed))
-        # sent in chunks (each stored when done, so an interrupt loses little); the chunk size
-        # changes nothing else: proposals are seeded by number and decided in order
-        size = self.cfg.batch or max(4 * self.evaluator.workers, 8)
-        for i in range(0, len(todo), size):
-            chunk = todo[i : i + size]
-            tasks = [
-                (decode(z, self.keys), seed, self.cfg.sizes, tolerance) for _, z, seed in chunk
-            ]
-            results = self.evaluator.map(tasks)
-            self.cache.put([(t, k, z, st) for (k, z, _), st in zip(chunk, results, strict=True)])
-            out.update({k: st for (k, _, _), st in zip(chunk, results, strict=True)})
-        return [out[k] for k in ks]
-
-    def start(self) -> Population:
-        """Generation 0: draws from the prior."""
-        n, ks = self.cfg.particles, list(range(self.cfg.particles))
-        zs, seeds = [], []
-        for k in ks:
-            rng = self._stream(0, k)
-            zs.append(sample_prior(rng, len(self.keys)))
-            seeds.append(int(rng.integers(2**31 - 1)))
-        stats = self._evaluate(0, ks, zs, seeds)
-        d = np.array([distance(st) for st in stats])
-        self.log(f"generation 0: {n} draws from the prior, largest distance {d.max():.3g}")
-        return Population(np.array(zs), d, stats, [float(d.max())], [1.0], [0], n)
-
-    def step(self, pop: Population, t: int) -> Population:
-        """Generation t: drop, resample, move."""
-        n = self.cfg.particles
-        order = np.argsort(pop.d, kind="stable")
-        n_keep = n - int(n * self.DROP)
-        eps = max(float(pop.d[order[n_keep - 1]]), self.cfg.min_epsilon)
-        keep = order[pop.d[order] <= eps]
-        m = n - keep.size
-        parents = self._stream(t, 2**31).choice(keep, m)
-        z, d = pop.z[parents].copy(), pop.d[parents].copy()
-        stats = [pop.stats[i] for i in parents]
-        cov = np.cov(pop.z[keep].T) if keep.size > 1 else np.eye(len(self.keys))
-        chol = np.linalg.cholesky(cov * (2.38**2 / len(self.keys)) + 1e-9 * np.eye(len(cov)))
-        p_last = pop.acceptance[-1] if t > 1 else 0.3
-        moves = (
-            self.MAX_MOVES
-            if p_last <= 0
-            else int(
-                min(
-                    self.MAX_MOVES,
-                    max(1, math.ceil(math.log1p(-self.MOVE_AT_LEAST_ONCE) / math.log1p(-p_last))),
-                )
-            )
-        )
-        accepted = 0
-        for s in range(moves):
-            ks = [s * m + j for j in range(m)]
-            props, seeds, us = [], [], []
-            for j, k in enumerate(ks):
-                rng = self._stream(t, k)
-                props.append(z[j] + chol @ rng.standard_normal(len(self.keys)))
-                seeds.append(int(rng.integers(2**31 - 1)))
-                us.append(float(rng.random()))
-            new = self._evaluate(t, ks, props, seeds, eps)
-            for j in range(m):
-                dj = distance(new[j])
-                if dj <= eps and math.log(us[j]) < log_prior(props[j]) - log_prior(z[j]):
-                    z[j], d[j], stats[j] = props[j], dj, new[j]
-                    accepted += 1
-            pop.simulations += m
-            self.log(
-                f"generation {t}: tolerance {eps:.3g}, move {s + 1}/{moves} of {m} particles, "
-                f"{accepted} moves accepted, {pop.simulations} simulations, "
-                f"{time.perf_counter() - self.t0:.0f} s"
-            )
-        p_acc = accepted / (moves * m) if m else 0.0
-        return Population(
-            np.concatenate([pop.z[keep], z]),
-            np.concatenate([pop.d[keep], d]),
-            [pop.stats[i] for i in keep] + stats,
-            [*pop.epsilon, eps],
-            [*pop.acceptance, p_acc],
-            [*pop.moves, moves],
-            pop.simulations,
-        )
-
-    def run(self) -> tuple[Population, str]:
-        """Generations until a stopping rule; returns the last population and why it stopped."""
-        pop = self.start()
-        for t in range(1, self.cfg.generations):
-            if pop.epsilon[-1] <= self.cfg.min_epsilon:
-                return pop, f"tolerance reached --min-epsilon {self.cfg.min_epsilon:g}"
-            if pop.simulations >= self.cfg.max_simulations:
-                return pop, f"--max-simulations {self.cfg.max_simulations} spent"
-            if t > 1 and pop.acceptance[-1] < self.MIN_ACCEPTANCE:
-                return pop, f"move acceptance {pop.acceptance[-1]:.2g} below {self.MIN_ACCEPTANCE}"
-            pop = self.step(pop, t)
-        if pop.epsilon[-1] <= self.cfg.min_epsilon:
-            return pop, f"tolerance reached --min-epsilon {self.cfg.min_epsilon:g}"
-        return pop, f"--generations {self.cfg.generations} done"
-
-
 # ---------------------------------------------------------------------------- the fit
 
 
@@ -436,11 +223,12 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
         if cfg.quiet
         else (lambda m: print(f"\rcalibrate: {m}   ", end="", file=sys.stderr))
     )
-    evaluator = Evaluator(workers, client, retries)
+    evaluator = Evaluator(evaluate, workers, client, retries)
     cache = Cache(out / "evaluations.sqlite")
     t0 = time.perf_counter()
     try:
-        pop, why = Fit(cfg, evaluator, cache, log).run()
+        keys = list(cfg.keys)
+        pop, why = Fit(cfg, evaluator, cache, log, lambda z: decode(z, keys), distance).run()
     finally:
         evaluator.close()
         cache.close()

@@ -18,16 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from iron_river.experiments.report_writer import (
-    BAND,
-    OUTCOMES,
-    Cite,
-    _answer_markdown,
-    _answer_summary,
-    _ci,
-    _interval,
-    _table,
-)
+from iron_river.experiments import answer_writer
+from iron_river.experiments.design import BAND
+from iron_river.experiments.report_writer import OUTCOMES, _ci
+from iron_river.experiments.writing import Cite, _interval, _table
 from iron_river.outputs.docs import identification_markdown, replace_between
 
 BLOCKS = ("run", "answer", "posterior", "validation", "scenarios")
@@ -79,9 +73,9 @@ def blocks(data: dict[str, Any], source: str) -> dict[str, str]:
             ),
         ]
     )
-    answer = "\n".join([*_answer_summary(data, c), *_answer_markdown(data, {}, c)[2:]]).replace(
-        "\n## ", "\n### "
-    )
+    answer = "\n".join(
+        [*answer_writer.summary(data, c), *answer_writer.markdown(data, {}, c)[2:]]
+    ).replace("\n## ", "\n### ")
     posterior = identification_markdown().split("\n\n")[0]  # the summary, not the table
     pol = data["policies"]
     scen = [[f"`{name}`", *(_interval(c, **_ci(pol[name][m])) for m in OUTCOMES)] for name in pol]

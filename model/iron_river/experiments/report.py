@@ -46,11 +46,10 @@ from iron_river.experiments.report_writer import (
     OUTCOMES,
     SCREEN_MULTIPLIER,
     SMOKE_WARNING,
-    Cite,
-    _clean,
     _figures,
     _markdown,
 )
+from iron_river.experiments.writing import Cite, _clean
 from iron_river.outputs.folders import atomic_folder, check_out, content_key, destination, finish
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.targets import validation_table
