@@ -17,29 +17,22 @@ from typing import Any
 
 import mesa
 import numpy as np
-from mesa.discrete_space import Network
 
+from iron_river import build
 from iron_river.guns import trafficker
-from iron_river.guns.enforcement import Border, BorderUnit, Side
-from iron_river.guns.market import Markets
-from iron_river.guns.routes import BETWEEN, RouteTable
-from iron_river.guns.shipping import LoadRule
-from iron_river.guns.tracing import Tracing
-from iron_river.guns.trafficker import Cells, Economics
+from iron_river.guns.routes import BETWEEN
+from iron_river.guns.trafficker import Economics
 from iron_river.ledger import Ledger
-from iron_river.migration.arrivals import ArrivalTally, arrive, come_home
+from iron_river.migration.arrivals import arrive, come_home
 from iron_river.migration.decision import HazardInputs, decide
 from iron_river.migration.exposure import victimise
-from iron_river.migration.households import Households, per_place_inputs
-from iron_river.migration.journey import Calendar, Journeys, depart
-from iron_river.migration.networks import Ties
+from iron_river.migration.journey import depart
 from iron_river.migration.reasons import names_violence
 from iron_river.scenario import IronRiverScenario, baseline_levers, posterior
 from iron_river.violence import arsenals, membership, territory
-from iron_river.violence.conflict import Violence, fight
-from iron_river.violence.gang import GangTable, receive, spawn
+from iron_river.violence.conflict import fight
+from iron_river.violence.gang import receive
 from iron_river.world import geography
-from iron_river.world.place import Place
 
 # each submodel draws from a stream of its own, fresh every week (common random numbers)
 STREAMS = (
@@ -127,12 +120,7 @@ class IronRiverModel(mesa.Model):
         self.params: IronRiverScenario = (
             baseline_levers(scenario) if self.burn_in_weeks else scenario
         )
-        self._build_map()
-        self._build_households()
-        self._build_border()
-        self._build_gangs()
-        self._build_markets()
-        self._build_traffickers()
+        build.world(self)  # map, households, border, groups, markets, cells
         self.ledger = Ledger(self)
         self.datacollector = mesa.DataCollector(model_reporters=self.ledger.reporters())
         self.running = True
@@ -341,220 +329,6 @@ class IronRiverModel(mesa.Model):
             [p.value(f"policy.countries.{c}.leader_arrest_rate") for c in countries]
         )
 
-    # ---------------------------------------------------------------- building the world
-
-    def _build_map(self) -> None:
-        records = geography.places()
-        self.space = Network(
-            geography.graph(), layout={r.id: (r.lon, r.lat) for r in records}, random=self.random
-        )
-        cells = {cell.coordinate: cell for cell in self.space.all_cells}
-        self.places: list[Place] = []
-        for rec in records:
-            place = Place(self, rec)
-            place.cell = cells[rec.id]
-            self.places.append(place)
-        self.place_by_id = {p.place_id: p for p in self.places}
-        self.markets = [p for p in self.places if p.record.populated]  # where groups live
-        for i, p in enumerate(self.markets):
-            p.index = i
-        self.market_ids = tuple(p.place_id for p in self.markets)
-        countries = geography.COUNTRIES
-        self.market_country_index = np.array([countries.index(p.country) for p in self.markets])
-        self.northern_triangle = self.market_country_index > 0
-        self.us_crossing_ids = geography.us_crossings()
-        for i, c in enumerate(self.us_crossing_ids):
-            self.place_by_id[c].crossing_index = i
-        self.crossings = [self.place_by_id[c] for c in geography.ids(geography.CROSSING)]
-        states = geography.ids(geography.US_STATES)
-        for i, s in enumerate(states):
-            self.place_by_id[s].state_index = i
-        shares = geography.source_shares()
-        self.source_shares = np.array([shares[s] for s in states])
-        n = len(self.markets)
-        self.delivered_by_market = np.zeros(n)
-        self.guns_bought_by_state = np.zeros(len(states))
-        self.violence = Violence.empty(n)
-
-    def _build_households(self) -> None:
-        p = self.params
-        real, size = per_place_inputs(self.market_ids)
-        hc = p.households.countries
-        by = [hc[pl.country] for pl in self.markets]
-        self.households = Households(
-            self.market_ids,
-            real,
-            size,
-            np.array([h.children_share for h in by]),
-            np.array([h.poverty_share for h in by]),
-            np.array([h.relatives_abroad_share for h in by]),
-            p.migration.network_tie_years * 52,
-            p.scale,
-            self.journey_rng,
-        )
-        m = p.migration
-        self.ties = Ties(self.households, m.network_tie_years)
-        self.journeys = Journeys.build(self.market_ids, self.us_crossing_ids, m)
-        self.arrivals_due, self.returns_due = Calendar(), Calendar()
-        self.population = self.households.persons_at_home()
-        countries = geography.countries()
-        mc = [m.countries[pl.country] for pl in self.markets]
-        self.base_hazard = np.array([c.base_hazard_per_year for c in mc])
-        self.violence_elasticity = np.array([c.violence_elasticity for c in mc])
-        self.return_share = np.array([c.return_share for c in mc])
-        self.reference_rate = np.array(
-            [countries[pl.country].homicide_rate_2019 for pl in self.markets]
-        )
-        # ε is the evidence's average response: families with children weigh violence (1 + κ)
-        # times more, so the others' weight is scaled to keep the country's average at ε
-        kids = np.array([h.children_share for h in by])
-        self.children_share_by_market = kids
-        self.violence_norm = 1.0 / (1.0 + m.children_violence_multiplier * kids)
-        n = len(self.markets)
-        self.departures_by_market = np.zeros(n)
-        self.departures_exposed_by_market = np.zeros(n)
-        self.households_exposed_by_market = np.zeros(n)
-        self.arrivals_by_market = np.zeros(n)
-        self.forced_recruits = np.zeros(n)
-        nc = len(geography.COUNTRIES)
-        self.non_us_guns = self.guns_police_seized = self.guns_worn = np.zeros(nc)
-        self.members_recruited = self.members_killed = self.members_lost = 0.0
-        self.arrival_tally: ArrivalTally | None = None
-
-    def _build_border(self) -> None:
-        self.border = Border(self.us_crossing_ids, self.params.enforcement.capacity_loads_per_week)
-        self.tracing = Tracing(self.rng)
-        self._apply_levers()
-        self.border.published = self.border.p.copy()
-        self.units: list[BorderUnit] = []
-        b = self.border
-        for c, cid in enumerate(self.us_crossing_ids):
-            for side, row in (
-                (Side.US_SOUTHBOUND, b.us[c]),
-                (Side.MX_CUSTOMS, b.mx[c]),
-                (Side.BETWEEN_PORTS, b.between[c]),
-            ):
-                unit = BorderUnit(self, cid, side, int(row))
-                unit.cell = self.place_by_id[cid].cell
-                self.units.append(unit)
-        gt = BorderUnit(self, geography.MX_GT_CROSSING, Side.MX_GT_BORDER, b.gt)
-        gt.cell = self.place_by_id[geography.MX_GT_CROSSING].cell
-        self.units.append(gt)
-
-    def _country_array(self, section: str, field: str) -> np.ndarray:
-        table = getattr(self.params, section).countries
-        return np.array([getattr(table[c], field) for c in geography.COUNTRIES], dtype=float)
-
-    def _build_gangs(self) -> None:
-        """Members spread by 2019 homicide counts; arsenals at 2019 arming; turf by size."""
-        p = self.params
-        members_c = self._country_array("gangs", "members")
-        self.members_2019 = members_c
-        self.reference_gpm = self._country_array("gangs", "guns_per_member")
-        self.non_us_per_member = self._country_array("gangs", "non_us_guns_per_year") / np.maximum(
-            members_c, 1.0
-        )
-        self.diverted_share = self._country_array("gangs", "diverted_us_made_share")
-        self.firearm_lethality = self._country_array("violence", "firearm_lethality")
-        self.other_lethality = self._country_array("violence", "other_lethality")
-        weight = np.array(
-            [pl.record.population * (pl.record.homicide_rate_2019 or 0.0) for pl in self.markets]
-        )
-        c = self.market_country_index
-        by_country = np.bincount(c, weights=weight, minlength=len(geography.COUNTRIES))
-        members = members_c[c] * weight / by_country[c]
-        self.gangs = GangTable()
-        k = p.gangs.per_place
-        shares = self.rng.dirichlet(np.full(k, p.gangs.size_concentration), len(self.markets))
-        place = np.repeat(np.arange(len(self.markets)), k)
-        m = (members[:, None] * shares).ravel()
-        guns = np.zeros((m.size, 3), dtype=np.int64)  # filled by _settle_gun_side
-        spawn(self, place, m, shares.ravel(), guns)
-
-    def _expected_inflow(self, cells: float) -> np.ndarray:
-        """Guns a year reaching each market from ``cells`` cells and from non-US sources.
-
-        A mean-field estimate for the start: each cell's guns go to its connections, which are
-        drawn in proportion to the connection weights; non-US guns follow members.
-
-        Returns:
-            markets × origins.
-        """
-        p = self.params
-        per_cell = (
-            p.supply.guns_per_cell_week
-            * 52.0
-            * (self.supply_multiplier * (1.0 - self.straw_enforcement))
-        )
-        w = self.connection_weights / self.connection_weights.sum(axis=1, keepdims=True)
-        us = cells * (self.source_shares * per_cell) @ w
-        c = self.market_country_index
-        members = self.members_by_market()
-        non_us = self.non_us_per_member[c] * members
-        diverted = non_us * self.diverted_share[c]
-        return np.stack([us, diverted, non_us - diverted], axis=1)
-
-    def _settle_gun_side(self) -> int:
-        """Start near the 2019 balance of the gun side, so the burn-in has little to correct.
-
-        Arsenals at the stock their expected inflows sustain (inflow ÷ losses), prices at what
-        those arsenals imply, and — unless ``trafficking.initial_cells`` is set — as many cells
-        as free entry sustains at those prices; a few rounds of that fixed point.
-        """
-        p = self.params
-        t = p.trafficking
-        c = self.market_country_index
-        loss = self.police_seizure_rate[c] + 1.0 / p.gangs.gun_life_years
-        g = self.gangs
-        rows = g.rows
-        share = g.members[rows] / self.members_by_market()[g.place[rows]]
-        cells = float(t.initial_cells or 250)
-        for _ in range(6 if t.initial_cells is None else 1):
-            stock = self._expected_inflow(cells) / loss[:, None]
-            g.arsenal[rows] = np.rint(stock[g.place[rows]] * share[:, None]).astype(np.int64)
-            self._set_prices()
-            self.economics = self._economics()
-            self._market_values_week = -1
-            if t.initial_cells is not None:
-                break
-            cells = math.sqrt(cells * self._free_entry_cells())
-        return t.initial_cells if t.initial_cells is not None else max(1, round(cells))
-
-    def _balance_recruitment(self) -> None:
-        """Voluntary recruitment that balanced the 2019 attrition of each country's groups."""
-        p, g = self.params, self.gangs
-        rows = g.rows
-        c = g.country[rows]
-        n = len(geography.COUNTRIES)
-        v = self.violence
-        hom = (
-            np.bincount(
-                self.market_country_index,
-                weights=v.expected_rate * self.population / 1e5,
-                minlength=n,
-            )
-            / 52.0
-        )
-        members = np.bincount(c, weights=g.members[rows], minlength=n)
-        killed = p.gangs.members_killed_share * hom / np.maximum(members, 1.0)
-        kids = self._country_array("households", "children_share")
-        forced = p.violence.recruitment_per_member_year / 52.0 * p.gangs.forced_recruitment_success
-        forced = forced * kids
-        self.recruitment_rate = np.maximum(
-            membership.attrition_per_week(self) + killed - forced, 0.0
-        )
-        self.recruitment_sum = np.zeros(n)
-        self.recruitment_weeks = 0
-        mk = p.market
-        self.income_per_member_2019 = np.full(
-            n,
-            (
-                p.violence.extortion_per_member_year * mk.extortion_usd_per_event
-                + mk.other_income_usd_per_member_year
-            )
-            / 52.0,
-        )
-
     def market_values(self) -> np.ndarray:
         """Best profit per gun from each state to each market, as would-be cells judge it.
 
@@ -572,64 +346,6 @@ class IronRiverModel(mesa.Model):
         g = self.gangs
         rows = g.rows
         return np.bincount(g.place[rows], weights=g.members[rows], minlength=len(self.markets))
-
-    def _build_markets(self) -> None:
-        mk = self.params.market
-        c = self.market_country_index
-        price = np.where(c == 0, mk.price_usd_mexico, mk.price_usd_central_america)
-        self.markets_state = Markets(price, self.reference_gpm[c], mk.scarcity_elasticity)
-        self.in_transit: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-
-    def _build_traffickers(self) -> None:
-        p = self.params
-        t = p.trafficking
-        c = self.market_country_index
-        self.routes = RouteTable.build(self.market_ids, tuple(geography.COUNTRIES[i] for i in c))
-        self.route_cost = self.routes.cost_per_gun(
-            t.transport_cost_usd_per_km, t.between_ports_cost_usd_per_gun
-        )
-        b = self.border
-        r0 = float(np.mean(1.0 - (1.0 - b.rate[b.us]) * (1.0 - b.rate[b.mx])))
-        self.load_rule = LoadRule(
-            s0=t.reference_load_size,
-            theta=t.detection_size_elasticity,
-            r0=r0,
-            loss0=p.market.price_usd_mexico + t.risk_penalty_usd,
-            onset=t.concealment_onset,
-        )
-        self.route_grid = trafficker.route_grid(self.routes)
-        k = min(t.connections_per_cell, len(self.markets))
-        self.cells = Cells(b.rate.size, len(self.markets), k * self.route_grid.shape[2])
-        self.connection_weights = trafficker.connection_weights(self)
-        self._market_values_week = -1
-        n0 = self._settle_gun_side()
-        self.violence = fight(self)
-        self._balance_recruitment()
-        states = self.rng.choice(len(self.routes.states), n0, p=self.source_shares)
-        conn = trafficker.draw_connections(self, states, self.rng)
-        trafficker.new_cells(self, states, conn, self.rng)
-        self.cells.next_plan[self.cells.rows] = self.rng.integers(0, t.replan_weeks, n0)
-        self.guns_into_mexico = 0
-        self.cells_entered = self.cells_exited = self.cells_arrested = 0
-        self.gun_routes = (np.zeros(0, dtype=np.int64),) * 5
-        self.mean_concealment = 0.0
-
-    def _free_entry_cells(self) -> int:
-        """Cells in balance at 2019 prices: entrants who would enter ÷ the exit hazard."""
-        p = self.params
-        t = p.trafficking
-        trial = np.random.default_rng(0)  # a side draw: the model's stream is not touched
-        states = trial.choice(len(self.routes.states), 2000, p=self.source_shares)
-        enters, _ = trafficker.would_enter(self, states, trial)
-        loads = p.supply.guns_per_cell_week * 52.0 / t.reference_load_size
-        b = self.border
-        seized = loads * float(b.published[b.us].mean() + b.published[b.mx].mean())
-        hazard = (
-            t.exit_hazard_per_year
-            + p.supply.straw_enforcement * t.straw_arrest_hazard_per_year
-            + t.arrest_prob_per_seizure * seized
-        )
-        return max(1, round(t.entrants_per_year * enters.mean() / hazard))
 
     # ---------------------------------------------------------------- read by the view and outputs
 
