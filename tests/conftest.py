@@ -26,11 +26,18 @@ def small(
     years: int = 4,
     scale: float = 500,
     burn_in_years: int | None = None,
+    parameters: str = "defaults",
 ):
-    """A scenario made cheap to run: fewer simulated households, fewer years."""
+    """A scenario made cheap to run: fewer simulated households, fewer years.
+
+    Mechanism tests run one known parameter set (the schema defaults) unless told otherwise:
+    a response they check is the mechanism's at that point; what the posterior's worlds do is
+    checked in ``test_posterior.py`` and ``test_answer.py``.
+    """
     extra = [] if burn_in_years is None else [f"burn_in_years={burn_in_years}"]
     return load_scenario(
-        SCENARIOS / path if path else None, [f"years={years}", f"scale={scale}", *extra, *sets]
+        SCENARIOS / path if path else None,
+        [f"parameters={parameters}", f"years={years}", f"scale={scale}", *extra, *sets],
     )
 
 

@@ -237,7 +237,10 @@ def test_equal_seeds_equal_runs_from_the_python_api():
         b.step()
     assert a.ledger.rows == b.ledger.rows
     c = IronRiverModel(sc, rng=42)
-    d = IronRiverModel(load_scenario(None, ["years=1", "burn_in_years=0", "scale=5000"]), rng=42)
+    d = IronRiverModel(
+        load_scenario(None, ["parameters=defaults", "years=1", "burn_in_years=0", "scale=5000"]),
+        rng=42,
+    )
     for _ in range(10):
         c.step()
         d.step()
@@ -260,11 +263,27 @@ def test_batch_run_works():
 
 
 def test_model_params_accept_dotted_and_underscored_keys():
-    a = IronRiverModel(rng=1, **{"policy.us_southbound_interdiction": 0.3, "scale": 5000})
-    b = IronRiverModel(rng=1, policy__us_southbound_interdiction=0.3, scale=5000)
+    kw = {"scale": 5000, "parameters": "defaults"}
+    a = IronRiverModel(rng=1, **{"policy.us_southbound_interdiction": 0.3}, **kw)
+    b = IronRiverModel(rng=1, policy__us_southbound_interdiction=0.3, **kw)
     assert a.scenario.policy.us_southbound_interdiction == 0.3
     assert b.scenario.policy.us_southbound_interdiction == 0.3
     # the lever waits for the measured period: the burn-in runs the 2019 rate
     assert a.border.rate[a.border.us[0]] == IronRiverScenario().value(
         "enforcement.us_southbound_interdiction"
     )
+
+
+def test_without_burn_in_a_policy_starts_from_the_2019_world():
+    """The world is built at the 2019 levers: a policy changes what happens, not the start."""
+    sets = ["years=1", "burn_in_years=0", "scale=5000", "parameters=defaults"]
+    base = IronRiverModel(load_scenario(None, sets), rng=5)
+    tight = IronRiverModel(
+        load_scenario(None, [*sets, "policy.us_southbound_interdiction=0.5"]), rng=5
+    )
+    g, h = base.gangs, tight.gangs
+    assert (g.arsenal[g.rows] == h.arsenal[h.rows]).all()
+    assert base.cells.count == tight.cells.count
+    assert base.border.rate[base.border.us[0]] < 0.01  # the 2019 rate until the first week
+    tight.step()
+    assert tight.border.rate[tight.border.us[0]] == 0.5

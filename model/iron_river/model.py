@@ -116,10 +116,10 @@ class IronRiverModel(mesa.Model):
         self.week = 0  # weeks completed
         self.burn_in_weeks = scenario.burn_in_years * 52
         self.measured_weeks = scenario.years * 52
-        # the scenario in force: 2019 levers during the burn-in, the scenario's afterwards
-        self.params: IronRiverScenario = (
-            baseline_levers(scenario) if self.burn_in_weeks else scenario
-        )
+        # the scenario in force: 2019 levers while the world is built and during the burn-in,
+        # the scenario's from the first measured week — so even without a burn-in a policy
+        # starts from the 2019 balance (arsenals, prices, cells), not from its own
+        self.params: IronRiverScenario = baseline_levers(scenario)
         build.world(self)  # map, households, border, groups, markets, cells
         self.ledger = Ledger(self)
         self.datacollector = mesa.DataCollector(model_reporters=self.ledger.reporters())
