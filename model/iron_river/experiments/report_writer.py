@@ -78,7 +78,53 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     plt.close(fig)
     files["interdiction_curve"] = "interdiction_curve.png"
     files["answer"] = answer_writer.figure(folder, data, plt, smoke)
+    if data["answer"]["parameters"] == "posterior":
+        files |= _identification_figures(folder)
     return files
+
+
+def _identification_figures(folder: Path) -> dict[str, str]:
+    """The posterior the runs drew from against its prior: the table, marginals, pair plot."""
+    from iron_river.outputs import identification
+    from iron_river.scenario.posterior import shipped
+
+    post, _ = shipped()
+    if post is None:
+        return {}
+    identification.write(folder, list(post.keys), post.values, post.weights)
+    return {
+        "marginals": "marginals.png",
+        "pairs": "pairs.png",
+        "identification": "identification.md",
+    }
+
+
+def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
+    """What the data pin down, every number cited (the table itself is a linked file)."""
+    from iron_river.outputs import identification
+    from iron_river.scenario.posterior import shipped
+
+    post, _ = shipped()
+    rows = identification.table(list(post.keys), post.values, post.weights)
+    meta = post.meta
+    n = {v: sum(r["verdict"] == v for r in rows) for v in ("pinned", "narrowed")}
+    return [
+        "",
+        "## What the data pin down",
+        "",
+        f"The runs drew from the shipped posterior: {c.num(post.size, 'd')} particles from "
+        f"{c.num(meta['generations'], 'd')} generations and {c.count(meta['simulations'])} "
+        f"simulations, final tolerance {c.num(meta['epsilon_schedule'][-1], '.3g')} "
+        f"half-tolerances. Of {c.num(len(rows), 'd')} parameters the data pin "
+        f"{c.num(n['pinned'], 'd')} (posterior SD under half the prior's) and narrow "
+        f"{c.num(n['narrowed'], 'd')} (under 0.8 of it); the rest stay as uncertain as their "
+        "priors, and that uncertainty is in every interval above. Per parameter: "
+        f"[{figures['identification']}]({figures['identification']}).",
+        "",
+        f"![marginals]({figures['marginals']})",
+        "",
+        f"![pairs]({figures['pairs']})",
+    ]
 
 
 # ---------------------------------------------------------------------------- the text
@@ -195,6 +241,8 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         rows,
     )
     lines += answer_writer.markdown(data, figures, c)
+    if "marginals" in figures:
+        lines += _identification_markdown(figures, c)
     if "sensitivity" in data:
         lines += _sensitivity_markdown(data["sensitivity"], c)
     lines += ["", "## Reproduce", ""]

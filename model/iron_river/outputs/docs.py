@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import re
 import sys
 from pathlib import Path
@@ -440,7 +441,31 @@ def identification_markdown() -> str:
         "(< 0.8); the rest stay prior-dominated: their uncertainty passes unchanged into every "
         "interval the model reports."
     )
-    return head + "\n\n" + identification.markdown(rows)
+    figures = (
+        "![posterior against prior, every parameter](figures/posterior_marginals.png)\n\n"
+        "![pairs of the most pinned parameters](figures/posterior_pairs.png)"
+    )
+    return head + "\n\n" + figures + "\n\n" + identification.markdown(rows)
+
+
+def write_identification_figures(folder: str | Path) -> list[Path]:
+    """The shipped posterior's marginals and pair plot, as the ODD document shows them."""
+    from iron_river.outputs import identification
+    from iron_river.scenario.posterior import shipped
+
+    post, _ = shipped()
+    if post is None:
+        return []
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = list(post.keys)
+    rows = identification.table(keys, post.values, post.weights)
+    paths = [folder / "posterior_marginals.png", folder / "posterior_pairs.png"]
+    for path, draw in zip(paths, (identification.marginals, identification.pairs), strict=True):
+        tmp = path.with_name(f".{path.stem}.tmp.png")  # drawn aside, then renamed: atomic
+        draw(tmp, keys, post.values, post.weights, rows)
+        os.replace(tmp, path)
+    return paths
 
 
 def refresh_identification(path: str | Path = "docs/ODD.md", *, check: bool = False) -> bool:
@@ -468,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     for path, ok in fresh.items():
         state = "up to date" if ok else ("OUT OF DATE" if args.check else "refreshed")
         print(f"{path}: {state}")
+    if not args.check:
+        for path in write_identification_figures(docs / "figures"):
+            print(f"{path}: drawn")
     return 1 if args.check and not all(fresh.values()) else 0
 
 

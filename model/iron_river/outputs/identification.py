@@ -99,9 +99,16 @@ def _plt():
     return plt
 
 
+def _log_axis_tools():
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    return LogLocator, NullFormatter
+
+
 def marginals(path: Path, keys, values, w, rows) -> None:
     """Each parameter's posterior histogram over its prior's support (flat line: the prior)."""
     plt = _plt()
+    LogLocator, NullFormatter = _log_axis_tools()  # noqa: N806 (matplotlib's class names)
     n = len(keys)
     cols = 6
     nrows = math.ceil(n / cols)
@@ -126,6 +133,8 @@ def marginals(path: Path, keys, values, w, rows) -> None:
         ax.plot(edges, dens, color="k", lw=0.8)
         if log:
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(numticks=3))
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(key.replace("countries.", ""), fontsize=6.5)
         ax.tick_params(labelsize=5.5)
         ax.set_yticks([])
@@ -141,6 +150,11 @@ def marginals(path: Path, keys, values, w, rows) -> None:
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _short(key: str) -> str:
+    """A parameter's name without its section, e.g. ``MX.firearm_lethality``."""
+    return key.replace("countries.", "").split(".", 1)[-1][:24]
 
 
 def pairs(path: Path, keys, values, w, rows, k: int = 8) -> None:
@@ -166,9 +180,9 @@ def pairs(path: Path, keys, values, w, rows, k: int = 8) -> None:
                 r = np.corrcoef(_scaled(keys[i], values[:, i]), _scaled(keys[j], values[:, j]))
                 ax.text(0.5, 0.5, f"r = {r[0, 1]:+.2f}", ha="center", va="center", fontsize=8)
             if b == 0:
-                ax.set_ylabel(keys[i].split(".")[-1][:18], fontsize=5.5)
+                ax.set_ylabel(_short(keys[i]), fontsize=5.5)
             if a == n - 1:
-                ax.set_xlabel(keys[j].split(".")[-1][:18], fontsize=5.5)
+                ax.set_xlabel(_short(keys[j]), fontsize=5.5)
     fig.suptitle(
         f"The {n} most pinned parameters: pairwise posterior (upper: correlation)", fontsize=9
     )
