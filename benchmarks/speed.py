@@ -7,7 +7,10 @@ construction included, outputs not written) in a fresh subprocess per measuremen
 between this checkout and ``--other`` (another checkout of the project, e.g. a worktree of an
 older commit: ``git worktree add ../old-main <commit>``), so both see the same machine load.
 Prints wall and CPU seconds of every round, the minimum and median of each, and the ratios
-(other / this). The machine may be shared: the minimum CPU time is the steadiest figure.
+(other / this). A checkout with the ``parameters`` key runs ``--parameters`` (default: the
+schema defaults, the same kind of parameter set an older checkout runs, so the comparison is
+of code, not of a posterior draw). The machine may be shared: the minimum CPU time is the
+steadiest figure.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ import json, sys, time
 sys.path.insert(0, {path!r})
 from iron_river.scenario import load_scenario
 from iron_river.model import IronRiverModel
-sc = load_scenario(None, ["years=10", "burn_in_years=5", "scale=100"])
+try:
+    from iron_river.scenario.scenario import PARAMETERS
+except ImportError:  # before issue 10: one module
+    from iron_river.scenario import PARAMETERS
+extra = ["parameters={parameters}"] if "parameters" in PARAMETERS else []
+sc = load_scenario(None, ["years=10", "burn_in_years=5", "scale=100", *extra])
 w0, c0 = time.perf_counter(), time.process_time()
 m = IronRiverModel(sc, rng={seed})
 while m.running:
@@ -46,9 +54,9 @@ def package_dir(checkout: Path, tmp: Path) -> str:
     return str(link)
 
 
-def measure(path: str, seed: int) -> dict[str, float]:
+def measure(path: str, seed: int, parameters: str) -> dict[str, float]:
     """One replicate in a fresh interpreter."""
-    code = CHILD.format(path=path, seed=seed)
+    code = CHILD.format(path=path, seed=seed, parameters=parameters)
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
@@ -61,13 +69,19 @@ def main() -> int:
     p.add_argument("--other", type=Path, required=True, help="another checkout to compare with")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--parameters",
+        default="defaults",
+        choices=("defaults", "posterior", "point"),
+        help="the parameters of a checkout that has the `parameters` key (older ones: defaults)",
+    )
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         paths = {"this": str(ROOT / "model"), "other": package_dir(args.other.resolve(), Path(tmp))}
         times: dict[str, list[dict[str, float]]] = {"this": [], "other": []}
         for r in range(args.rounds):
             for name in ("other", "this") if r % 2 == 0 else ("this", "other"):
-                t = measure(paths[name], args.seed)
+                t = measure(paths[name], args.seed, args.parameters)
                 times[name].append(t)
                 print(f"round {r + 1} {name:5s}  wall {t['wall']:6.2f} s  cpu {t['cpu']:6.2f} s")
     print()

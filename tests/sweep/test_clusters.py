@@ -83,6 +83,7 @@ def test_lsf_walltimes_are_hours_and_minutes():
 def test_importing_dask_jobqueue_keeps_ctrl_c_a_keyboard_interrupt():
     code = (
         "import signal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"  # as if in a terminal
         "from iron_river.experiments import jobqueue\n"
         "jobqueue.import_jobqueue()\n"
         "assert signal.getsignal(signal.SIGINT) is signal.default_int_handler\n"

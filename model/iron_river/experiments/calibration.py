@@ -281,7 +281,8 @@ def _write_csv(path: Path, keys: list[str], values: np.ndarray, w: np.ndarray, d
         wr = csv.writer(fh)
         wr.writerow([*keys, "weight", "distance"])
         for row, wi, di in zip(values, w, d, strict=True):
-            wr.writerow([*(f"{v:.8g}" for v in row), f"{wi:.8g}", f"{di:.6g}"])
+            # full precision: each row is exactly the parameter set the fit simulated
+            wr.writerow([*(repr(float(v)) for v in row), repr(float(wi)), repr(float(di))])
 
 
 # ---------------------------------------------------------------------------- command line
