@@ -7,6 +7,7 @@ resume where it stopped, refuse to mix fits in one folder, and write a posterior
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from pathlib import Path
 
@@ -98,6 +99,11 @@ def test_a_stopped_fit_resumes_where_it_stopped(tiny_fit, tmp_path):
     assert (out / "posterior" / "posterior.csv").read_text() == (
         tiny_fit / "posterior" / "posterior.csv"
     ).read_text()
+    # the cost is every session's: the second simulated only what the first had not
+    cost = json.loads((out / "posterior" / "posterior.json").read_text())["cost"]
+    whole = json.loads((tiny_fit / "posterior" / "posterior.json").read_text())
+    assert cost["sessions"] == 2
+    assert cost["simulated"] == whole["cost"]["simulated"] == whole["simulations"]
 
 
 def test_a_folder_holds_one_fit(tiny_fit, tmp_path):

@@ -81,6 +81,12 @@ class Cache:
             "CREATE TABLE IF NOT EXISTS proposal (t INTEGER, k INTEGER, z BLOB, stats TEXT, "
             "PRIMARY KEY (t, k))"
         )
+        # what each invocation cost: a resumed fit's wall time is the sum over sessions
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS session (started TEXT, wall_seconds REAL, "
+            "evaluated INTEGER, workers INTEGER)"
+        )
+        self.evaluated = 0  # proposals simulated (not replayed) by this session
 
     def get(self, t: int, k: int, z: np.ndarray) -> dict[str, float] | None:
         """The statistics of proposal (t, k) if it was evaluated with these very values."""
@@ -97,6 +103,24 @@ class Cache:
             [(t, k, z.tobytes(), json.dumps(st)) for t, k, z, st in items],
         )
         self.db.commit()
+        self.evaluated += len(items)
+
+    def log_session(self, started: str, wall: float, workers: int) -> None:
+        """Record what this invocation simulated and how long it took."""
+        self.db.execute(
+            "INSERT INTO session VALUES (?, ?, ?, ?)", (started, wall, self.evaluated, workers)
+        )
+        self.db.commit()
+
+    def cost(self) -> dict[str, float]:
+        """Every session's cost together: wall seconds and proposals simulated."""
+        rows = self.db.execute("SELECT wall_seconds, evaluated, workers FROM session").fetchall()
+        return {
+            "sessions": len(rows),
+            "wall_seconds": float(sum(r[0] for r in rows)),
+            "simulated": int(sum(r[1] for r in rows)),
+            "workers": sorted({int(r[2]) for r in rows}),
+        }
 
     def close(self) -> None:
         """Close the database."""

@@ -45,6 +45,7 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -225,20 +226,28 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
     )
     evaluator = Evaluator(evaluate, workers, client, retries)
     cache = Cache(out / "evaluations.sqlite")
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     try:
         keys = list(cfg.keys)
         pop, why = Fit(cfg, evaluator, cache, log, lambda z: decode(z, keys), distance).run()
     finally:
         evaluator.close()
+        n = workers if client is None else len(client.scheduler_info().get("workers", {}))
+        cache.log_session(started, time.perf_counter() - t0, n)
+        cost = cache.cost()
         cache.close()
         if not cfg.quiet:
             print(file=sys.stderr)
-    return write_posterior(pop, why, cfg, out, time.perf_counter() - t0)
+    return write_posterior(pop, why, cfg, out, time.perf_counter() - t0, cost)
 
 
 def write_posterior(
-    pop: Population, why: str, cfg: FitConfig, out: Path, wall: float
+    pop: Population,
+    why: str,
+    cfg: FitConfig,
+    out: Path,
+    wall: float,
+    cost: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The last generation as ``posterior.csv`` + ``posterior.json``, and what it pins down."""
     from iron_river.outputs import identification
@@ -264,7 +273,8 @@ def write_posterior(
         "statistics": {
             k: {"observed": v, "half_tolerance": half_tolerance()[k]} for k, v in observed().items()
         },
-        "wall_seconds": wall,
+        "wall_seconds": wall,  # this invocation (a resumed fit replays what it had)
+        "cost": cost or {},  # every session of the fit together
         "command": " ".join(sys.argv),
     }
     with atomic_folder(out / "posterior") as tmp:
