@@ -90,3 +90,18 @@ def pytest_runtest_setup(item):
     if os.environ.get("IRON_RIVER_REQUIRE_SLURM") == "1":
         pytest.fail(f"IRON_RIVER_REQUIRE_SLURM=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def assert_described(folder: Path) -> None:
+    """Every file and every CSV column of a tool's folder has a data dictionary entry."""
+    text = (folder / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+    assert "no entry" not in text, text
+    for path in folder.iterdir():
+        if path.is_file():
+            assert f"`{path.name}`" in text, path.name
+    listed = (folder / "columns.csv").read_text(encoding="utf-8")
+    for path in folder.glob("*.csv"):
+        if path.name != "columns.csv":
+            header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+            for column in header:
+                assert f"{path.name},{column}," in listed, (path.name, column)

@@ -19,6 +19,7 @@ from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import ScenarioError
 from iron_river.scenario.posterior import Posterior
 from iron_river.scenario.scenario import PRIORS
+from tests.conftest import assert_described
 
 TINY = {"scale": 20000.0, "years": 1, "burn_in_years": 0}
 
@@ -73,6 +74,7 @@ def tiny_fit(tmp_path_factory) -> Path:
 def test_tiny_fit_writes_a_posterior_the_model_loads(tiny_fit):
     post = Posterior.load(tiny_fit / "posterior" / "posterior.csv")
     assert post.size == 4 and set(post.keys) == set(PRIORS)
+    assert_described(tiny_fit / "posterior")
     assert post.meta["generations"] == 2 and post.meta["sizes"] == TINY
     eps = post.meta["epsilon_schedule"]
     assert eps == sorted(eps, reverse=True)  # tolerances only shrink

@@ -75,7 +75,12 @@ def test_every_entry_says_unit_basis_and_period():
     for file, (_, table) in dictionary.FILES.items():
         for key, e in table.items():
             assert e.meaning and e.unit and e.period, (file, key)
-            assert e.basis in (dictionary.REAL, dictionary.SIMULATED, dictionary.IDENTIFIER)
+            assert e.basis in (
+                dictionary.REAL,
+                dictionary.SIMULATED,
+                dictionary.IDENTIFIER,
+                dictionary.INPUT,
+            )
 
 
 def test_the_folder_carries_the_dictionary(folder):

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from iron_river.experiments import clusters, report
-from tests.conftest import ROOT
+from tests.conftest import ROOT, assert_described
 
 NUMBER = re.compile(r"(?<![\w.])[+\-−]?\d(?:[\d,]*\d)?(?:\.\d+)?%?")
 
@@ -60,6 +60,10 @@ def test_report_files(built):
     assert (built / "REPORT.md").is_file()
     assert (built / "report.json").is_file()
     assert not list(built.parent.glob(".report.*")), "temporary folder left behind"
+
+
+def test_the_report_folder_has_a_data_dictionary(built):
+    assert_described(built)
 
 
 def test_linked_figures_exist(built):

@@ -12,7 +12,7 @@ from iron_river.experiments import sensitivity
 from iron_river.scenario import ScenarioError
 from iron_river.scenario.posterior import MODEL_VERSION, Posterior
 from iron_river.scenario.scenario import PRIORS
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import ROOT, SCENARIOS, assert_described
 
 SPEC = """
 name = "tiny"
@@ -93,6 +93,7 @@ def test_tiny_morris_run(tmp_path):
     for f in ("indices.csv", "design.csv", "indices.png", "spec.toml"):
         assert (out / f).is_file()
     assert ROOT.is_dir()
+    assert_described(out)
 
 
 def _fake_posterior(n: int = 40) -> Posterior:
@@ -144,6 +145,7 @@ def test_posterior_design_runs_calibrated_worlds(tmp_path, monkeypatch):
     d = res["outputs"]["guns_delivered"]["indices"]
     assert set(d) == {"delta", "delta_conf", "S1", "S1_conf"} and len(d["delta"]) == 2
     assert (tmp_path / "out" / "indices.png").stat().st_size > 0
+    assert_described(tmp_path / "out")
     # every fitted parameter of a row comes from its particle
     bad = POSTERIOR_SPEC.replace('"violence.gun_elasticity"', '"years"')
     with pytest.raises(ScenarioError, match="not fitted"):

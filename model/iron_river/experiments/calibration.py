@@ -56,7 +56,7 @@ from iron_river import __version__
 from iron_river.experiments import clusters
 from iron_river.experiments.abc_smc import Cache, Evaluator, Fit, Population
 from iron_river.experiments.runs import simulate
-from iron_river.outputs.files import atomic_folder, check_writable
+from iron_river.outputs.files import atomic_folder, check_writable, describe_folder
 from iron_river.outputs.folders import content_key, point_latest
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import IronRiverScenario, ScenarioError
@@ -281,6 +281,7 @@ def write_posterior(
         _write_csv(tmp / "posterior.csv", keys, values, weights, pop.d)
         (tmp / "posterior.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         identification.write(tmp, keys, values, weights)
+        describe_folder(tmp, cfg.scale)
     return meta
 
 

@@ -50,6 +50,7 @@ from iron_river.experiments.report_writer import (
     _markdown,
 )
 from iron_river.experiments.writing import Cite, _clean
+from iron_river.outputs.files import describe_folder
 from iron_river.outputs.folders import atomic_folder, check_out, content_key, destination, finish
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.targets import validation_table
@@ -137,6 +138,7 @@ def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -
         (tmp / "report.json").write_text(
             json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        describe_folder(tmp, cfg.scale)
     return data
 
 

@@ -55,6 +55,7 @@ import numpy as np
 
 from iron_river.experiments import clusters, options
 from iron_river.experiments.design import Config, Design, open_backend, paired_change
+from iron_river.outputs.files import describe_folder
 from iron_river.outputs.folders import (
     atomic_folder,
     check_name,
@@ -398,6 +399,7 @@ def _run(spec: SensitivitySpec, out: Path, design: Design) -> dict[str, Any]:
         _figure(tmp / "indices.png", spec, names, results)
         (tmp / "indices.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         (tmp / "spec.toml").write_text(spec.path.read_text(encoding="utf-8"), encoding="utf-8")
+        describe_folder(tmp)
     return results
 
 

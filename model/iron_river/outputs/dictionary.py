@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from iron_river.outputs.style import COUNTRY_NAMES
+from iron_river.scenario import PARAMETERS
 from iron_river.world.geography import places
 
 REAL, SIMULATED, IDENTIFIER = "real-world", "simulated", "identifier"
@@ -430,6 +431,68 @@ REPLICATES: dict[str, Entry] = {
     "value": Entry("the metric in this replicate", "the metric's unit", REAL, "as the metric"),
 }
 
+INPUT = "input"  # a parameter value a run was given (not an outcome)
+
+
+def _parameter_entries() -> dict[str, Entry]:
+    """Every schema parameter as a column: a value the run (or particle) used."""
+    return {
+        k: Entry(f"parameter `{k}`: {spec.help}", spec.unit or "-", INPUT, "-")
+        for k, spec in PARAMETERS.items()
+    }
+
+
+PARAMETER_COLUMNS = _parameter_entries()
+
+IDENTIFICATION: dict[str, Entry] = {
+    "parameter": ident("fitted parameter (its meaning: `iron-river params`)"),
+    "prior": ident("its prior: distribution and range"),
+    "posterior_p05": Entry("5th percentile of the posterior", "the parameter's unit", INPUT, "-"),
+    "posterior_median": Entry("posterior median", "the parameter's unit", INPUT, "-"),
+    "posterior_p95": Entry("95th percentile of the posterior", "the parameter's unit", INPUT, "-"),
+    "sd_ratio": Entry(
+        "posterior SD ÷ prior SD, on the scale the prior is uniform on (log for log-uniform)",
+        "ratio (1: the data taught nothing)",
+        INPUT,
+        "-",
+    ),
+    "verdict": ident("pinned (sd_ratio < 0.5), narrowed (< 0.8) or prior-dominated"),
+    "prior_reason": ident("where the prior's range comes from"),
+}
+
+POSTERIOR: dict[str, Entry] = {
+    **PARAMETER_COLUMNS,
+    "weight": Entry("the particle's weight (equal weights: 1 ÷ particles)", "fraction", INPUT, "-"),
+    "distance": Entry(
+        "the particle's distance to the observed statistics: the largest |simulated − "
+        "observed| ÷ half-tolerance over statistics (≤ 1: every target inside its tolerance)",
+        "half-tolerances",
+        INPUT,
+        "-",
+    ),
+}
+
+INDICES: dict[str, Entry] = {
+    "output": ident("output metric (design.csv's column; its meaning: the Metrics table)"),
+    "parameter": ident("parameter of the design (its meaning: `iron-river params`)"),
+    "mu_star": Entry("Morris μ*: mean absolute elementary effect", "output unit", REAL, "-"),
+    "mu_star_conf": Entry("μ*'s 95% confidence half-width", "output unit", REAL, "-"),
+    "mu": Entry("Morris μ: mean elementary effect", "output unit", REAL, "-"),
+    "sigma": Entry("Morris σ: spread of the elementary effects", "output unit", REAL, "-"),
+    "S1": Entry("first-order index: share of the output's variance", "fraction", REAL, "-"),
+    "S1_conf": Entry("S1's 95% confidence half-width", "fraction", REAL, "-"),
+    "ST": Entry("total-order Sobol index", "fraction", REAL, "-"),
+    "ST_conf": Entry("ST's 95% confidence half-width", "fraction", REAL, "-"),
+    "delta": Entry("Borgonovo δ: moment-independent importance", "0–1", REAL, "-"),
+    "delta_conf": Entry("δ's 95% confidence half-width", "0–1", REAL, "-"),
+    "noise_share": Entry(
+        "share of the output's variance across design rows that is seed noise",
+        "fraction",
+        REAL,
+        "-",
+    ),
+}
+
 FILES: dict[str, tuple[str, dict[str, Entry]]] = {
     "timeseries.csv": ("one row per replicate and measured week: the whole region", TIMESERIES),
     "places.csv": ("one row per replicate, measured week and populated place", PLACES),
@@ -447,7 +510,17 @@ FILES: dict[str, tuple[str, dict[str, Entry]]] = {
         "one row per replicate and summary metric: what compare pairs by replicate",
         REPLICATES,
     ),
+    "identification.csv": ("one row per fitted parameter: what the data pin down", IDENTIFICATION),
+    "posterior.csv": ("one row per posterior particle: a parameter set and its fit", POSTERIOR),
+    "design.csv": (
+        "one row per design point: the parameters set and each output (mean over replicates; "
+        "with a policy in the spec, the paired change against its baseline)",
+        PARAMETER_COLUMNS,
+    ),
+    "indices.csv": ("one row per output and parameter: the sensitivity indices", INDICES),
 }
+# columns of these files not in their table are summary metrics (design.csv's outputs)
+METRIC_COLUMNS = {"design.csv"}
 
 OTHER_FILES: dict[str, str] = {
     "scenario.toml": "the resolved scenario: every parameter as used (see `iron-river params`)",
@@ -459,6 +532,19 @@ OTHER_FILES: dict[str, str] = {
     "arrivals.png": "arrivals at the US border per week, with the replicate spread",
     "map.png": "map: homicide rates, gun and migrant flows over the measured period",
     "compare.png": "each key metric against the reference scenario",
+    "REPORT.md": "the policy report in plain words; every number in it is cited in report.json",
+    "report.json": "every computed result of the report, and `cited`: each number of REPORT.md",
+    "answer.png": "arrivals' change under more interdiction, per origin, with its intervals",
+    "interdiction_curve.png": "outcomes per year along the interdiction curve",
+    "policy_effects.png": "each policy scenario's paired change against the baseline",
+    "marginals.png": "each fitted parameter's posterior against its prior",
+    "pairs.png": "pairwise posterior of the most pinned parameters",
+    "identification.md": "identification.csv as a table, most pinned first",
+    "posterior.json": "the fit's provenance: seed, sizes, tolerance schedule, cost, statistics",
+    "indices.json": "the sensitivity indices and the design's settings",
+    "indices.png": "the sensitivity indices per output",
+    "spec.toml": "the specification the folder was made from",
+    "sensitivity": "folder: the sensitivity analysis run with the report (its own dictionary)",
 }
 
 
@@ -472,6 +558,15 @@ def _pattern(key: str) -> re.Pattern[str]:
         for i, p in enumerate(parts)
     )
     return re.compile(f"^{regex}$")
+
+
+def lookup_column(file: str, column: str) -> tuple[str, Entry] | None:
+    """The (key, entry) describing ``column`` of ``file``."""
+    hit = lookup(FILES[file][1], column)
+    if hit is None and file in METRIC_COLUMNS and (m := lookup(SUMMARY, column)):
+        e = m[1]
+        return m[0], Entry(f"output: {e.meaning}", e.unit, e.basis, e.period)
+    return hit
 
 
 def lookup(table: dict[str, Entry], column: str) -> tuple[str, Entry] | None:
@@ -495,8 +590,7 @@ def lookup(table: dict[str, Entry], column: str) -> tuple[str, Entry] | None:
 
 def undescribed(file: str, columns: Iterable[str]) -> list[str]:
     """Columns of ``file`` without an entry."""
-    table = FILES[file][1]
-    return [c for c in columns if lookup(table, c) is None]
+    return [c for c in columns if lookup_column(file, c) is None]
 
 
 def unused(file: str, columns: Iterable[str]) -> list[str]:
@@ -512,9 +606,8 @@ def rows(columns_by_file: dict[str, list[str]]) -> list[list[str]]:
     """``columns.csv`` rows for the files present: file, column, meaning, unit, basis, period."""
     out = []
     for file, columns in columns_by_file.items():
-        table = FILES[file][1]
         for c in columns:
-            hit = lookup(table, c)
+            hit = lookup_column(file, c)
             e = hit[1] if hit else Entry("(no entry: please report)", "?", "?", "?")
             out.append([file, c, e.meaning, e.unit, e.basis, e.period])
     return out
@@ -553,7 +646,8 @@ def markdown(
         f"**Basis.** *real-world*: guns, homicides and persons in real numbers (traffickers, "
         f"gangs and places act at full size; household counts are scaled up: {scale_text}). "
         "*simulated*: counts of "
-        "simulated households (multiply by the scale for real households).",
+        "simulated households (multiply by the scale for real households). *input*: a "
+        "parameter value, not an outcome.",
         "",
         "**Period.** *per week*: a count of that week. *per year*: a rate per year. *stock*: "
         "a level at the end of the week. *cumulative*: since the run's first week, burn-in "
@@ -569,6 +663,8 @@ def markdown(
     ]
     lines += [f"| `{f}` | {_cell(FILES[f][0])} |" for f in columns_by_file]
     lines += [f"| `{f}` | {_cell(OTHER_FILES[f])} |" for f in others if f in OTHER_FILES]
+    missing = [f for f in others if f not in OTHER_FILES and f not in FILES]
+    lines += [f"| `{f}` | (no entry: please report) |" for f in missing]
     for file, columns in columns_by_file.items():
         lines += ["", f"## `{file}`", "", "| column | meaning | unit | basis | period |"]
         lines.append("|---|---|---|---|---|")

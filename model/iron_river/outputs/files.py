@@ -232,6 +232,19 @@ def write_dictionary(
     )
 
 
+def describe_folder(folder: Path, scale: float | None = None) -> None:
+    """Write the data dictionary of a tool's folder (report, posterior, sensitivity).
+
+    Its files, and the columns of every CSV in it as the files were written.
+    """
+    columns = {}
+    for path in sorted(folder.glob("*.csv")):
+        if path.name in dictionary.FILES:
+            with path.open(newline="", encoding="utf-8") as fh:
+                columns[path.name] = next(csv.reader(fh), [])
+    write_dictionary(folder, columns, scale)
+
+
 def _seed_text(seed: object) -> object:
     if isinstance(seed, np.random.SeedSequence):
         return {"entropy": str(seed.entropy), "spawn_key": list(seed.spawn_key)}
