@@ -14,6 +14,7 @@ from iron_river.scenario import IronRiverScenario
 from iron_river.sweep import engine, store
 from iron_river.sweep.design import build_plan
 from iron_river.sweep.spec import SpecError, load_spec
+from tests.conftest import assert_described
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.toml"))
@@ -76,6 +77,12 @@ values = ["baseline", 0.3]
     t = pq.read_table(a / "runs.parquet").to_pandas()
     assert (t.status == "ok").all() and (t.us_border_arrivals > 0).all()
     assert len(pq.read_table(a / "weekly.parquet")) == 4 * 52
+    # the collected folder says what every column holds
+    assert_described(a)
+    listed = (a / "columns.csv").read_text(encoding="utf-8")
+    for name in ("runs.parquet", "weekly.parquet"):
+        for column in pq.read_schema(a / name).names:
+            assert f"{name},{column}," in listed, (name, column)
 
     # common random numbers: replicate r of a point is replicate r of `iron-river run --seed 1`
     from iron_river.experiments.runs import simulate

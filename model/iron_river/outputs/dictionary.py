@@ -493,6 +493,23 @@ INDICES: dict[str, Entry] = {
     ),
 }
 
+SWEEP_RUNS: dict[str, Entry] = {
+    "run_index": ident("run number in the sweep's design (0, 1, ...)"),
+    "run_id": ident("the run's stable name: design hash, point and replicate"),
+    "point_index": ident("design point (one set of swept values)"),
+    "replicate": ident("replicate of the point: its seed, and with a posterior its draw"),
+    "root_seed": ident("the sweep's root seed"),
+    "seed_key": ident("the run's spawn key under the root seed"),
+    "status": ident("ok, or failed (then error and traceback say why)"),
+    "error": ident("the error of a failed run (empty: ok)"),
+    "traceback": ident("the traceback of a failed run (empty: ok)"),
+}
+
+SWEEP_WEEKLY: dict[str, Entry] = {
+    "run_index": ident("run number in the sweep's design (runs.parquet)"),
+    "week": ident("week of the run from 0, burn-in included"),
+}
+
 FILES: dict[str, tuple[str, dict[str, Entry]]] = {
     "timeseries.csv": ("one row per replicate and measured week: the whole region", TIMESERIES),
     "places.csv": ("one row per replicate, measured week and populated place", PLACES),
@@ -518,9 +535,22 @@ FILES: dict[str, tuple[str, dict[str, Entry]]] = {
         PARAMETER_COLUMNS,
     ),
     "indices.csv": ("one row per output and parameter: the sensitivity indices", INDICES),
+    "runs.parquet": (
+        "one row per sweep run (`sweep collect`): its design point, seed, swept parameters, "
+        "status and summary metrics",
+        SWEEP_RUNS,
+    ),
+    "weekly.parquet": ("one row per sweep run and week: the sweep's weekly series", SWEEP_WEEKLY),
 }
-# columns of these files not in their table are summary metrics (design.csv's outputs)
-METRIC_COLUMNS = {"design.csv"}
+# where a column missing from its file's table is looked up next: swept parameters, and
+# summary metrics or weekly series
+FALLBACKS: dict[str, tuple[dict[str, Entry], ...]] = {
+    "design.csv": (),
+    "runs.parquet": (PARAMETER_COLUMNS,),
+    "weekly.parquet": (),
+}
+METRIC_COLUMNS = {"design.csv", "runs.parquet"}
+WEEKLY_COLUMNS = {"weekly.parquet"}
 
 OTHER_FILES: dict[str, str] = {
     "scenario.toml": "the resolved scenario: every parameter as used (see `iron-river params`)",
@@ -545,6 +575,9 @@ OTHER_FILES: dict[str, str] = {
     "indices.png": "the sensitivity indices per output",
     "spec.toml": "the specification the folder was made from",
     "sensitivity": "folder: the sensitivity analysis run with the report (its own dictionary)",
+    "batches": "folder: one Parquet file per finished batch (runs.parquet merges them)",
+    "report": "folder: the tables and figures of `sweep report`",
+    "logs": "folder: the batch system's job logs (cluster runs)",
 }
 
 
@@ -563,9 +596,13 @@ def _pattern(key: str) -> re.Pattern[str]:
 def lookup_column(file: str, column: str) -> tuple[str, Entry] | None:
     """The (key, entry) describing ``column`` of ``file``."""
     hit = lookup(FILES[file][1], column)
+    for table in FALLBACKS.get(file, ()):
+        hit = hit or lookup(table, column)
     if hit is None and file in METRIC_COLUMNS and (m := lookup(SUMMARY, column)):
         e = m[1]
         return m[0], Entry(f"output: {e.meaning}", e.unit, e.basis, e.period)
+    if hit is None and file in WEEKLY_COLUMNS:
+        hit = lookup(TIMESERIES, column)
     return hit
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from iron_river.outputs import dictionary
 from iron_river.outputs.folders import file_mode
 from iron_river.sweep.design import FORMAT, Plan, axis_values
 
@@ -319,6 +320,17 @@ def status(out: Path) -> Status:
     )
 
 
+def _describe(out: Path, columns: dict[str, list[str]]) -> None:
+    """``DATA_DICTIONARY.md`` and ``columns.csv`` of the collected folder (written atomically)."""
+    names = sorted({p.name for p in out.iterdir()} | {"DATA_DICTIONARY.md", "columns.csv"})
+    others = [n for n in names if n not in columns]
+    for name, text in (
+        ("columns.csv", dictionary.columns_csv(columns)),
+        ("DATA_DICTIONARY.md", dictionary.markdown(columns, others, None)),
+    ):
+        atomic_write(out / name, lambda tmp, t=text: Path(tmp).write_text(t, encoding="utf-8"))
+
+
 def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
     """Merge the batches of one or more results folders (e.g. shards) into ``runs.parquet``.
 
@@ -356,6 +368,11 @@ def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
     if weekly:
         w = pa.concat_tables(weekly).sort_by([("run_index", "ascending"), ("week", "ascending")])
         write_parquet(w, out / "weekly.parquet")
+    _describe(
+        out,
+        {"runs.parquet": table.column_names}
+        | ({"weekly.parquet": w.column_names} if weekly else {}),
+    )
     statuses = table.column("status").to_pylist() if table.num_rows else []
     errors: dict[str, int] = {}
     for s, e in zip(statuses, table.column("error").to_pylist() if statuses else [], strict=True):
