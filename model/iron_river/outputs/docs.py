@@ -431,12 +431,23 @@ def identification_markdown() -> str:
     meta = post.meta
     counts = {v: sum(r["verdict"] == v for r in rows) for v in ("pinned", "narrowed")}
     eps = meta.get("epsilon_schedule", [])
+    sizes = meta.get("sizes", {})
+    cost = meta.get("cost") or {}
+    spent = (
+        f" The fit cost {cost['wall_seconds'] / 3600:.1f} h of wall time over "
+        f"{cost['sessions']} sessions on at most {max(cost['workers'])} local worker processes "
+        f"({cost['simulated']} simulations, {cost['wall_seconds'] / cost['simulated']:.2f} s "
+        "each)."
+        if cost.get("simulated")
+        else ""
+    )
     head = (
         f"The shipped posterior (`model/iron_river/scenario/data/posterior.csv`): "
         f"{post.size} particles from {meta.get('generations')} generations, "
-        f"{meta.get('simulations')} simulations at scale {meta.get('sizes', {}).get('scale')}, "
+        f"{meta.get('simulations')} simulations at 1:{sizes.get('scale', float('nan')):g} "
+        f"({sizes.get('burn_in_years')}-year burn-in, {sizes.get('years')} measured years), "
         f"final tolerance {eps[-1] if eps else float('nan'):.3g} half-tolerances "
-        f"(seed {meta.get('seed')}). Of {len(rows)} parameters the data pin "
+        f"(seed {meta.get('seed')}).{spent} Of {len(rows)} parameters the data pin "
         f"{counts['pinned']} (posterior SD < 0.5 × prior SD) and narrow {counts['narrowed']} "
         "(< 0.8); the rest stay prior-dominated: their uncertainty passes unchanged into every "
         "interval the model reports."
