@@ -88,8 +88,8 @@ def blocks(data: dict[str, Any], source: str) -> dict[str, str]:
         ]
     )
     posterior += (
-        " The table is `docs/ODD.md` section 9; the figures are `marginals.png` and `pairs.png`"
-        " in the fit's `posterior/` folder."
+        " The table is `docs/ODD.md` section 9, with the figures"
+        " (`docs/figures/posterior_marginals.png`, `docs/figures/posterior_pairs.png`)."
     )
     return {
         "run": run,
