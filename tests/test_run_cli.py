@@ -33,6 +33,9 @@ def test_run_writes_every_output(tmp_path, capsys):
     assert main(["run", "scenarios/baseline.toml", *SMALL, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert str(out) in printed and "us_border_arrivals" in printed
+    # the headline says where its parameters came from, and so what its ranges mean
+    assert "parameters: a draw per replicate from the posterior" in printed
+    assert "parameter and seed uncertainty together" in printed
     for f in FILES:
         assert (out / f).is_file() and (out / f).stat().st_size > 0, f
     summary = json.loads((out / "summary.json").read_text())

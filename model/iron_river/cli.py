@@ -81,6 +81,11 @@ def _print_headline(summary: dict, out: Path) -> None:
             f"  {key:32s} {_fmt(m['mean']):>12s}   (90% of replicates: "
             f"{_fmt(m['p05'])} – {_fmt(m['p95'])})"
         )
+    p = summary.get("parameters") or {}
+    if p:
+        what = {"posterior": "a draw per replicate from the", "point": "the medians of the"}
+        source = f"{what.get(p.get('mode'), '')} {p.get('source')}".strip()
+        print(f"  parameters: {source}; the 90% ranges are {p.get('intervals')}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
