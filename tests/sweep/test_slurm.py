@@ -166,6 +166,8 @@ def test_job_queue_sweep_matches_the_local_pool(slow, tmp_path):
     assert not list(cwd.iterdir())  # no slurm-N.out, no scratch space in the current folder
     assert {p.name for p in out.iterdir()} == {
         "batches",
+        "columns.csv",
+        "DATA_DICTIONARY.md",
         "logs",
         "manifest.json",
         "spec.toml",
@@ -330,7 +332,9 @@ def test_allocation_script_matches_the_local_pool_and_leaves_nothing(tiny_refere
     assert_identical(tiny_reference, out, batches=4)
     # nothing left behind: no scheduler file, nothing in the project folder but logs and results
     assert sorted(p.name for p in out.iterdir()) == [
+        "DATA_DICTIONARY.md",
         "batches",
+        "columns.csv",
         "manifest.json",
         "report",
         "runs.parquet",

@@ -10,6 +10,7 @@ Layout of ``results/<sweep-name>/``::
                                      traceback, metrics
     batches/batch-000042.weekly.parquet   optional weekly series (run_index, week, series...)
     runs.parquet, weekly.parquet     written by ``sweep collect``: all batches, sorted
+    DATA_DICTIONARY.md, columns.csv  written by ``sweep collect``: what every column holds
 
 Every file is written to a temporary name in the same folder and renamed into place, so a
 batch file either exists complete or not at all; a batch whose file exists is finished.
