@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from mesa.discrete_space import CellAgent
 
 from iron_river.guns.routes import BETWEEN
+from iron_river.world.rows import RowTable
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
@@ -30,19 +31,16 @@ if TYPE_CHECKING:
 NO_ROUTE = -1
 
 
-class Cells:
+class Cells(RowTable):
     """State of every trafficker cell, one row each; rows of cells that left are reused."""
 
     def __init__(self, n_units: int, n_markets: int, max_routes: int, capacity: int = 256):
         self.n_units, self.n_markets, self.max_routes = n_units, n_markets, max_routes
-        self.agents: list[Trafficker | None] = []
-        self._rows: np.ndarray | None = None
-        self._allocate(capacity)
+        super().__init__(capacity)
 
-    def _allocate(self, capacity: int) -> None:
-        old = self.__dict__.get("alive")
-        fields = {
-            "alive": (bool, ()),
+    def columns(self) -> dict[str, tuple[Any, tuple[int, ...]]]:
+        """The cells' columns: dtype and per-row shape."""
+        return {
             "state": (np.int64, ()),
             "capital": (float, ()),
             "risk": (float, (self.n_units,)),
@@ -58,39 +56,15 @@ class Cells:
             "delivered": (np.int64, ()),
             "seized": (np.int64, ()),
         }
-        for name, (dtype, shape) in fields.items():
-            new = np.zeros((capacity, *shape), dtype=dtype)
-            if old is not None:
-                new[: old.size] = getattr(self, name)
-            setattr(self, name, new)
-        self.agents += [None] * (capacity - len(self.agents))
-
-    @property
-    def rows(self) -> np.ndarray:
-        """Rows of the cells trading now (cached until cells enter or leave)."""
-        if self._rows is None:
-            self._rows = np.flatnonzero(self.alive)
-        return self._rows
-
-    @property
-    def count(self) -> int:
-        """Cells trading now."""
-        return int(self.rows.size)
 
     def leave(self, rows: np.ndarray) -> None:
         """Cells stop trading: their rows are free again."""
         self.alive[rows] = False
-        self._rows = None
+        self.changed()
 
     def add(self, n: int) -> np.ndarray:
         """Take ``n`` free rows (growing the table if needed) and return them."""
-        free = np.flatnonzero(~self.alive)
-        if free.size < n:
-            self._allocate(max(2 * self.alive.size, self.alive.size + n))
-            free = np.flatnonzero(~self.alive)
-        rows = free[:n]
-        self.alive[rows] = True
-        self._rows = None
+        rows = self.take(n)
         self.route[rows] = NO_ROUTE
         self.arrested[rows] = False
         self.size[rows], self.conceal[rows] = 1.0, 0.0

@@ -11,12 +11,13 @@ this is array arithmetic over :class:`GangTable`; :class:`Gang` is a view of one
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from mesa.discrete_space import CellAgent
 
 from iron_river.guns.arsenal import Origin
+from iron_river.world.rows import RowTable
 
 if TYPE_CHECKING:
     from iron_river.model import IronRiverModel
@@ -24,18 +25,15 @@ if TYPE_CHECKING:
 SURGE_HALF_LIFE_WEEKS = 26.0  # succession violence fades (Lindo & Padilla-Romo: months to a year)
 
 
-class GangTable:
+class GangTable(RowTable):
     """State of every armed group, one row each; rows of dissolved groups are reused."""
 
     def __init__(self, capacity: int = 128):
-        self.agents: list[Gang | None] = []
-        self._rows: np.ndarray | None = None
-        self._allocate(capacity)
+        super().__init__(capacity)
 
-    def _allocate(self, capacity: int) -> None:
-        old = self.__dict__.get("alive")
-        fields = {
-            "alive": (bool, ()),
+    def columns(self) -> dict[str, tuple[Any, tuple[int, ...]]]:
+        """The groups' columns: dtype and per-row shape."""
+        return {
             "place": (np.int64, ()),
             "country": (np.int64, ()),
             "members": (float, ()),
@@ -49,33 +47,10 @@ class GangTable:
             "violence_share": (float, ()),  # share of its place's expected violence
             "bought": (np.int64, ()),  # from traffickers this week
         }
-        for name, (dtype, shape) in fields.items():
-            new = np.zeros((capacity, *shape), dtype=dtype)
-            if old is not None:
-                new[: old.size] = getattr(self, name)
-            setattr(self, name, new)
-        self.agents += [None] * (capacity - len(self.agents))
-
-    @property
-    def rows(self) -> np.ndarray:
-        """Rows of the groups that exist now (cached until a group forms or dissolves)."""
-        if self._rows is None:
-            self._rows = np.flatnonzero(self.alive)
-        return self._rows
-
-    def changed(self) -> None:
-        """Groups formed or dissolved: forget the cached rows."""
-        self._rows = None
 
     def add(self, n: int) -> np.ndarray:
         """Take ``n`` free rows (growing the table if needed), cleared, and return them."""
-        free = np.flatnonzero(~self.alive)
-        if free.size < n:
-            self._allocate(max(2 * self.alive.size, self.alive.size + n))
-            free = np.flatnonzero(~self.alive)
-        rows = free[:n]
-        self.alive[rows] = True
-        self.changed()
+        rows = self.take(n)
         for name in ("members", "turf", "surge", "income", "extortion", "violence_share"):
             getattr(self, name)[rows] = 0.0
         self.arsenal[rows] = 0
