@@ -159,6 +159,16 @@ def test_shard_splits_match(reference, spec, tmp_path, count):
     assert "missing  0" in r.stdout
     for n in ["runs.parquet", "weekly.parquet", "manifest.json"]:
         assert filecmp.cmp(reference / n, merged / n, shallow=False), n
+    # collecting again into the same folder replaces its own collect
+    assert sweep_cli("collect", *dirs, "--out", str(merged)).returncode == 0
+    # a folder of someone's files is refused, and nothing in it is touched
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "columns.csv").write_text("my data\n", encoding="utf-8")
+    r = sweep_cli("collect", *dirs, "--out", str(mine))
+    assert r.returncode == 2 and "holds other files" in r.stderr, r.stdout + r.stderr
+    assert sorted(p.name for p in mine.iterdir()) == ["columns.csv"]
+    assert (mine / "columns.csv").read_text(encoding="utf-8") == "my data\n"
 
 
 def test_shards_from_the_slurm_array_environment_share_one_folder(reference, spec, tmp_path):

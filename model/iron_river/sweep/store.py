@@ -332,6 +332,29 @@ def _describe(out: Path, columns: dict[str, list[str]]) -> None:
         atomic_write(out / name, lambda tmp, t=text: Path(tmp).write_text(t, encoding="utf-8"))
 
 
+COLLECTED = {MANIFEST, "runs.parquet", "weekly.parquet", "DATA_DICTIONARY.md", "columns.csv"}
+
+
+def _check_collect_folder(out: Path, design_hash: str) -> None:
+    """Refuse a folder holding anything but an earlier collect of this sweep.
+
+    Collecting replaces its files, so a folder of someone's own files is never written into.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise StoreError(f"{out}: exists and is not a folder; give a new or empty folder")
+    names = {p.name for p in out.iterdir()}
+    if not names:
+        return
+    ours = (out / MANIFEST).is_file() and names <= COLLECTED
+    if not ours or read_manifest(out).get("design_hash") != design_hash:
+        raise StoreError(
+            f"{out}: holds other files (it is not a collect of this sweep), which collecting "
+            "would replace; give a new or empty folder"
+        )
+
+
 def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
     """Merge the batches of one or more results folders (e.g. shards) into ``runs.parquet``.
 
@@ -351,6 +374,8 @@ def collect(dirs: list[Path], out: Path | None = None) -> tuple[Path, Status]:
     if len(hashes) != 1:
         raise StoreError(f"the folders hold different sweeps (designs {sorted(hashes)})")
     out = Path(out) if out else dirs[0]
+    if out not in dirs:
+        _check_collect_folder(out, next(iter(hashes)))
     sources = batch_sources(dirs)
     if out not in dirs:
         write_json(manifests[0], out / MANIFEST)
