@@ -454,7 +454,7 @@ def identification_markdown() -> str:
     )
     figures = (
         "![posterior against prior, every parameter](figures/posterior_marginals.png)\n\n"
-        "![pairs of the most pinned parameters](figures/posterior_pairs.png)"
+        "![pairs of the parameters the data narrow most](figures/posterior_pairs.png)"
     )
     return head + "\n\n" + figures + "\n\n" + identification.markdown(rows)
 

@@ -184,7 +184,9 @@ def pairs(path: Path, keys, values, w, rows, k: int = 8) -> None:
             if a == n - 1:
                 ax.set_xlabel(_short(keys[j]), fontsize=5.5)
     fig.suptitle(
-        f"The {n} most pinned parameters: pairwise posterior (upper: correlation)", fontsize=9
+        f"The {n} parameters the data narrow most (smallest posterior SD ÷ prior SD): pairwise "
+        "posterior (upper: correlation)",
+        fontsize=9,
     )
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=110)
