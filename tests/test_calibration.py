@@ -108,6 +108,44 @@ def test_a_stopped_fit_resumes_where_it_stopped(tiny_fit, tmp_path):
     assert cost["simulated"] == whole["cost"]["simulated"] == whole["simulations"]
 
 
+def test_a_posterior_continues_its_fit(tiny_fit, tmp_path):
+    """A shipped posterior (its database gone) is the first generation of a continued fit."""
+    start = str(tiny_fit / "posterior")
+    whole = json.loads((tiny_fit / "posterior" / "posterior.json").read_text())
+    a, b = tmp_path / "a", tmp_path / "b"
+    calibration.fit(_cfg(a, generations=3, start_from=start))
+    calibration.fit(_cfg(b, generations=3, start_from=start))
+    text = (a / "posterior" / "posterior.csv").read_text()
+    assert (b / "posterior" / "posterior.csv").read_text() == text  # one seed, one posterior
+    meta = json.loads((a / "posterior" / "posterior.json").read_text())
+    assert meta["generations"] == 3
+    assert meta["epsilon_schedule"][:2] == whole["epsilon_schedule"]  # the schedule carries on
+    assert meta["epsilon_schedule"][2] <= whole["epsilon_schedule"][1]
+    assert meta["simulations"] > whole["simulations"]
+    # the cost is the start's and the continuation's together
+    assert meta["cost"]["simulated"] == meta["simulations"]
+    assert meta["cost"]["sessions"] == whole["cost"]["sessions"] + 1
+    post = Posterior.load(a / "posterior" / "posterior.csv")
+    assert (post.distance <= meta["epsilon_schedule"][-1] + 1e-9).all()
+    # another fit's sizes are refused before anything is written
+    c = tmp_path / "c"
+    with pytest.raises(ScenarioError, match="sizes"):
+        calibration.fit(_cfg(c, generations=3, start_from=start, years=2))
+    with pytest.raises(ScenarioError, match="particles"):
+        calibration.fit(_cfg(c, generations=3, start_from=start, particles=6))
+    with pytest.raises(ScenarioError, match="missing"):
+        calibration.fit(_cfg(c, generations=3, start_from=str(tmp_path / "nowhere")))
+    assert not c.exists()
+
+
+def test_logits_round_trip():
+    keys = tuple(PRIORS)
+    z = abc_smc.sample_prior(np.random.default_rng(5), len(keys))
+    values = calibration.decode(z, keys)
+    again = calibration.decode(calibration.encode(values, keys), keys)
+    assert again == pytest.approx(values, rel=1e-12)
+
+
 def test_a_folder_holds_one_fit(tiny_fit, tmp_path):
     with pytest.raises(ScenarioError, match="other settings"):
         calibration.fit(_cfg(tiny_fit, seed=7))

@@ -262,10 +262,14 @@ class Fit:
             pop.simulations,
         )
 
-    def run(self) -> tuple[Population, str]:
-        """Generations until a stopping rule; returns the last population and why it stopped."""
-        pop = self.start()
-        for t in range(1, self.cfg.generations):
+    def run(self, initial: Population | None = None) -> tuple[Population, str]:
+        """Generations until a stopping rule; returns the last population and why it stopped.
+
+        ``initial`` is a finished generation to continue from (a shipped posterior whose fit
+        database is gone): the next generation is numbered after it, as in the fit it ends.
+        """
+        pop = self.start() if initial is None else initial
+        for t in range(len(pop.epsilon), self.cfg.generations):
             if pop.epsilon[-1] <= self.cfg.min_epsilon:
                 return pop, f"tolerance reached --min-epsilon {self.cfg.min_epsilon:g}"
             if pop.simulations >= self.cfg.max_simulations:

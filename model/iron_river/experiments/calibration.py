@@ -39,6 +39,7 @@ and a rerun replays the fit from it, computing only what is missing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -60,7 +61,7 @@ from iron_river.outputs.files import atomic_folder, check_writable, describe_fol
 from iron_river.outputs.folders import content_key, point_latest
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import IronRiverScenario, ScenarioError
-from iron_river.scenario.posterior import MODEL_VERSION, fitted_keys
+from iron_river.scenario.posterior import MODEL_VERSION, Posterior, PosteriorError, fitted_keys
 from iron_river.scenario.scenario import PARAMETERS, PRIORS
 from iron_river.world.geography import COUNTRIES
 
@@ -88,6 +89,7 @@ class FitConfig:
     out: Path = Path("results/calibration")
     quiet: bool = False
     keys: tuple[str, ...] = field(default_factory=fitted_keys)
+    start_from: str | None = None  # a posterior to continue ("shipped": the package's)
 
     @property
     def sizes(self) -> dict[str, Any]:
@@ -98,7 +100,9 @@ class FitConfig:
         """What must match for a rerun to resume this fit."""
         d = asdict(self)
         d.pop("out"), d.pop("quiet"), d.pop("batch"), d.pop("generations")
-        d.pop("max_simulations"), d.pop("min_epsilon")
+        d.pop("max_simulations"), d.pop("min_epsilon"), d.pop("start_from")
+        if self.start_from is not None:
+            d["start"] = start_identity(self.start_from)
         d["keys"] = list(self.keys)
         d["priors"] = {k: PRIORS[k].describe() for k in self.keys}
         d["model_version"] = MODEL_VERSION
@@ -188,6 +192,70 @@ def decode(z: np.ndarray, keys: Iterable[str]) -> dict[str, float]:
     return out
 
 
+def encode(values: dict[str, float], keys: Iterable[str]) -> np.ndarray:
+    """Logits of parameter values: the inverse of :func:`decode` (an integer's rounded value)."""
+    z = []
+    for key in keys:
+        p, v = PRIORS[key], float(values[key])
+        if p.kind == "log-uniform":
+            u = (math.log(v) - math.log(p.lo)) / (math.log(p.hi) - math.log(p.lo))
+        else:
+            u = (v - p.lo) / (p.hi - p.lo)
+        u = min(max(u, 1e-12), 1.0 - 1e-12)
+        z.append(math.log(u) - math.log1p(-u))
+    return np.array(z)
+
+
+def _start_posterior(start_from: str) -> Posterior:
+    path = None if start_from == "shipped" else Path(start_from)
+    if path is not None and path.is_dir():
+        path = path / "posterior.csv"
+    try:
+        return Posterior.load(path)
+    except PosteriorError as exc:
+        raise ScenarioError(f"--start-from {start_from}: {exc}") from None
+
+
+def start_identity(start_from: str) -> dict[str, Any]:
+    """What a continued fit starts from: the posterior's particles and its fit's settings."""
+    post = _start_posterior(start_from)
+    digest = hashlib.sha256(np.ascontiguousarray(post.values).tobytes()).hexdigest()[:16]
+    return {"particles_sha256": digest, "generations": post.meta.get("generations")}
+
+
+def start_population(cfg: FitConfig) -> tuple[Population, dict[str, Any]]:
+    """The last generation of a shipped posterior, to continue its fit (its database is gone).
+
+    The posterior must come from this method, model version, set of parameters and run sizes:
+    anything else would be a different fit. The particles' logits are recomputed from their
+    values (an integer parameter from its rounded value); their distances are the posterior's.
+    """
+    post = _start_posterior(str(cfg.start_from))
+    meta, name = post.meta, f"--start-from {cfg.start_from}"
+    if meta.get("method", "").split(" ")[0] != "replenishment":
+        raise ScenarioError(f"{name}: not a replenishment ABC-SMC posterior")
+    if set(post.keys) != set(cfg.keys):
+        raise ScenarioError(f"{name}: fitted other parameters than this model's priors")
+    if meta.get("sizes") != cfg.sizes:
+        raise ScenarioError(
+            f"{name}: fitted with sizes {meta.get('sizes')}, this fit runs {cfg.sizes}; "
+            "give the same --scale, --years and --burn-in-years"
+        )
+    if meta.get("particles") != cfg.particles:
+        raise ScenarioError(f"{name}: has {meta.get('particles')} particles; give --particles")
+    z = np.array([encode(post.particle(i), cfg.keys) for i in range(post.size)])
+    pop = Population(
+        z,
+        post.distance.copy(),
+        [{} for _ in range(post.size)],
+        list(meta["epsilon_schedule"]),
+        list(meta["move_acceptance"]),
+        list(meta["moves"]),
+        int(meta["simulations"]),
+    )
+    return pop, meta.get("cost", {})
+
+
 def distance(stats: dict[str, float]) -> float:
     """Largest |simulated − observed| over the statistics, in half-tolerances."""
     obs, half = observed(), half_tolerance()
@@ -206,6 +274,8 @@ def evaluate(task: tuple[dict[str, float], int, dict[str, Any], float]) -> dict[
 def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) -> dict[str, Any]:
     """Run (or resume) the fit and write the posterior and its figures into ``cfg.out``."""
     out = Path(cfg.out)
+    # a posterior to continue is checked before anything is written
+    initial, before = start_population(cfg) if cfg.start_from else (None, {})
     identity = cfg.identity()
     if out.exists():
         old = out / "fit.json"
@@ -229,12 +299,17 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
     t0, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     try:
         keys = list(cfg.keys)
-        pop, why = Fit(cfg, evaluator, cache, log, lambda z: decode(z, keys), distance).run()
+        pop, why = Fit(cfg, evaluator, cache, log, lambda z: decode(z, keys), distance).run(initial)
     finally:
         evaluator.close()
         n = workers if client is None else len(client.scheduler_info().get("workers", {}))
         cache.log_session(started, time.perf_counter() - t0, n)
         cost = cache.cost()
+        if cfg.start_from:  # what the fit it continues had cost
+            for k in ("sessions", "wall_seconds", "simulated"):
+                cost[k] += before.get(k, 0)
+            cost["workers"] = sorted({*cost["workers"], *before.get("workers", [])})
+            cost["continued_from"] = cfg.start_from
         cache.close()
         if not cfg.quiet:
             print(file=sys.stderr)
@@ -314,6 +389,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         batch=args.batch,
         out=args.out or Path("results/calibration"),
         quiet=args.quiet,
+        start_from=args.start_from,
     )
     if latest:
         cfg.out = cfg.out / f"fit-{content_key(**cfg.identity())}"
@@ -372,6 +448,13 @@ def register(subparsers: Any) -> None:
         type=Path,
         help="fit folder (default results/calibration/fit-<key of the settings>/: the same "
         "settings resume the same fit; results/calibration/latest points at the last one)",
+    )
+    p.add_argument(
+        "--start-from",
+        metavar="POSTERIOR",
+        help="continue the fit that ended in this posterior (a folder holding posterior.csv "
+        "and .json, or 'shipped' for the package's) instead of starting from the prior: "
+        "its last generation is the first, the tolerance schedule and cost carry on",
     )
     p.add_argument("--quiet", action="store_true")
     clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
