@@ -98,6 +98,11 @@ def test_report_content(built):
     assert len(data["interdiction"]["x"]) == 3
     assert data["interdiction"]["x"][0] == pytest.approx(0.0022)
     assert data["interdiction"]["x"][-1] == pytest.approx(0.5)
+    # the curve's changes are paired: the 2019 point against itself is no change at all,
+    # and at 50% of loads seized fewer guns arrive in every replicate
+    guns = data["interdiction"]["metrics"]["guns_delivered"]
+    assert guns["change_mean"][0] == guns["change_p95"][0] == 0.0
+    assert guns["change_p95"][-1] < 0.0
     ans = data["answer"]
     assert set(ans["policies"]) == {"x100", "max"}
     rows = ans["policies"]["x100"]["rows"]

@@ -178,11 +178,16 @@ def _curve(design: Design, xs: list[float], keys: list[list], seed: int) -> dict
     for metric in OUTCOMES:
         runs = np.array([design.metrics(k, metric) for k in keys])  # points × replicates
         bands = [band(r) for r in runs]
+        # each replicate against its own baseline (same draw, same seed): the policy's effect
+        changes = [band(paired_change(r, runs[0])) for r in runs]
         est, lo, hi = elasticity(x, runs, rng)
         out["metrics"][metric] = {
             "mean": [b[0] for b in bands],
             "p05": [b[1] for b in bands],
             "p95": [b[2] for b in bands],
+            "change_mean": [b[0] for b in changes],
+            "change_p05": [b[1] for b in changes],
+            "change_p95": [b[2] for b in changes],
             "elasticity": est,
             "elasticity_p05": lo,
             "elasticity_p95": hi,

@@ -89,7 +89,8 @@ def run_replicates(
         disable=quiet,
         desc=scenario.name,
         file=sys.stderr,
-        mininterval=0.5,
+        # a log file (CI, a batch job) gets a line every 30 s, not a redrawn bar twice a second
+        mininterval=0.5 if sys.stderr.isatty() else 30.0,
     ) as bar:
 
         def tick(model: IronRiverModel) -> None:

@@ -108,6 +108,7 @@ def run_sweep(
         file=sys.stderr,
         dynamic_ncols=True,
         smoothing=0.05,
+        mininterval=0.1 if sys.stderr.isatty() else 30.0,  # a log file: a line every 30 s
     )
 
     def postfix() -> None:
