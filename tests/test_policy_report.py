@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from iron_river.experiments import clusters, report
+from iron_river.experiments import engine_options, report
 from tests.conftest import ROOT, assert_described
 
 NUMBER = re.compile(r"(?<![\w.])[+\-−]?\d(?:[\d,]*\d)?(?:\.\d+)?%?")
@@ -134,7 +134,7 @@ def test_design_backends_agree_and_deduplicate():
     cfg = {"quiet": True, "replicates": 1}
     runs = {}
     for workers in (1, 2):
-        engine = clusters.EngineOptions(workers=workers)
+        engine = engine_options.EngineOptions(workers=workers)
         d = report.Design(report.Config.quick(engine=engine, **cfg))
         a = d.add(ROOT / "scenarios" / "interdiction_x100.toml", {}, range(1))
         b = d.add(ROOT / "scenarios" / "baseline.toml", {report.INTERDICTION: 0.22}, range(1))

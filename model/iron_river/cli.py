@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from iron_river import __version__
-from iron_river.experiments import calibration, clusters, options, report, sensitivity
+from iron_river.experiments import (
+    calibration,
+    engine_options,
+    options,
+    report,
+    sensitivity,
+)
 from iron_river.experiments.compare import compare, plan
 from iron_river.experiments.runs import run_replicates
 from iron_river.outputs.files import run_destination, write_results
@@ -261,10 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"iron-river: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except clusters.EngineError as exc:  # bad engine options, or a job the batch system refused
+    except (
+        engine_options.EngineError
+    ) as exc:  # bad engine options, or a job the batch system refused
         print(f"iron-river: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except clusters.NoWorkersError as exc:
+    except engine_options.NoWorkersError as exc:
         print(f"iron-river: error: {exc}; nothing was written", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from sweep_helpers import PY, dask_scheduler, dask_workers, stop, sweep_cli
 
-from iron_river.experiments import clusters, jobqueue
+from iron_river.experiments import clusters, engine_options, jobqueue
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(*argv: str) -> argparse.Namespace:
     p = argparse.ArgumentParser()
-    clusters.add_arguments(p)
+    engine_options.add_arguments(p)
     return p.parse_args(list(argv))
 
 
@@ -43,21 +43,23 @@ def parse(*argv: str) -> argparse.Namespace:
 )
 def test_options_that_cannot_work_are_named(argv, message):
     args = parse(*argv)
-    with pytest.raises(clusters.EngineError, match=message.replace("|", r"\|")):
-        clusters.EngineOptions.of(args).check(args)
+    with pytest.raises(engine_options.EngineError, match=message.replace("|", r"\|")):
+        engine_options.EngineOptions.of(args).check(args)
 
 
 def test_defaults_and_durations():
-    opts = clusters.EngineOptions.of(parse("--cluster", "pbs"))
+    opts = engine_options.EngineOptions.of(parse("--cluster", "pbs"))
     assert (opts.jobs, opts.cores_per_job, opts.memory, opts.walltime) == (1, 8, "16GB", "01:00:00")
-    assert opts.timeout == clusters.WAIT_CLUSTER == 3600
-    assert clusters.EngineOptions.of(parse("--local-dask")).timeout == clusters.WAIT_DASK
-    assert clusters.EngineOptions.of(parse("--worker-timeout", "0")).timeout == 0
-    assert [clusters.duration(x) for x in ("90", "90s", "10m", "1.5h")] == [90, 90, 600, 5400]
+    assert opts.timeout == engine_options.WAIT_CLUSTER == 3600
+    assert (
+        engine_options.EngineOptions.of(parse("--local-dask")).timeout == engine_options.WAIT_DASK
+    )
+    assert engine_options.EngineOptions.of(parse("--worker-timeout", "0")).timeout == 0
+    assert [engine_options.duration(x) for x in ("90", "90s", "10m", "1.5h")] == [90, 90, 600, 5400]
     with pytest.raises(argparse.ArgumentTypeError, match="use seconds"):
-        clusters.duration("soon")
+        engine_options.duration("soon")
     with (
-        pytest.raises(clusters.EngineError, match="needs a Dask engine"),
+        pytest.raises(engine_options.EngineError, match="needs a Dask engine"),
         clusters.open_client(parse("--workers", "2")),
     ):
         pass
@@ -179,7 +181,7 @@ def test_an_unreachable_scheduler_is_a_clear_error(spec_path, tmp_path):
 
 def test_open_client_is_usable_on_its_own_and_restores_ctrl_c():
     before = signal.getsignal(signal.SIGINT)
-    opts = clusters.EngineOptions(local_dask=True, workers=1)
+    opts = engine_options.EngineOptions(local_dask=True, workers=1)
     with clusters.open_client(opts) as client:
         assert client.submit(sum, [1, 2, 3]).result() == 6
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
@@ -193,9 +195,9 @@ def test_code_blocked_on_a_future_is_stopped_when_the_workers_are_gone(tmp_path)
     procs = [dask_scheduler(sched)]
     try:
         procs.append(dask_workers(sched, 1))
-        opts = clusters.EngineOptions(scheduler_file=sched, worker_timeout=2)
+        opts = engine_options.EngineOptions(scheduler_file=sched, worker_timeout=2)
         with (
-            pytest.raises(clusters.NoWorkersError, match="all Dask workers left"),
+            pytest.raises(engine_options.NoWorkersError, match="all Dask workers left"),
             clusters.open_client(opts) as client,
         ):
             future = client.submit(time.sleep, 120, pure=False)

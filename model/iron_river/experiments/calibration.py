@@ -54,7 +54,7 @@ import numpy as np
 from scipy.special import expit
 
 from iron_river import __version__
-from iron_river.experiments import clusters
+from iron_river.experiments import clusters, engine_options
 from iron_river.experiments.abc_smc import Cache, Evaluator, Fit, Population
 from iron_river.experiments.runs import simulate
 from iron_river.outputs.files import atomic_folder, check_writable, describe_folder
@@ -396,7 +396,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for name in ("particles", "generations", "years", "max_simulations"):
         if getattr(args, name) < 1:
             raise ScenarioError(f"--{name.replace('_', '-')} must be at least 1")
-    opts = clusters.EngineOptions.of(args)
+    opts = engine_options.EngineOptions.of(args)
     if clusters.dry_run(args, log_directory=cfg.out / "logs", job_name="ir-calibrate"):
         return 0
     if opts.engine == "local":
@@ -457,5 +457,7 @@ def register(subparsers: Any) -> None:
         "its last generation is the first, the tolerance schedule and cost carry on",
     )
     p.add_argument("--quiet", action="store_true")
-    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
+    engine_options.add_arguments(
+        p, workers_help="local worker processes (default 1: in this process)"
+    )
     p.set_defaults(func=cmd_calibrate)

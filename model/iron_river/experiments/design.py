@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import clusters
+from iron_river.experiments import clusters, engine_options
 from iron_river.scenario import load_scenario
 
 INTERDICTION = "policy.us_southbound_interdiction"
@@ -48,7 +48,7 @@ class Config:
     seed: int = 20190101
     scenarios: Path = Path("scenarios")
     out: Path = Path("results/report")
-    engine: Any = None  # engine options (clusters.EngineOptions or parsed args); None: serial
+    engine: Any = None  # engine options (engine_options.EngineOptions or parsed args); None: serial
     quiet: bool = False
     sensitivity: Path | None = None  # a sensitivity spec to run and include
     is_quick: bool = False
@@ -112,7 +112,7 @@ def open_backend(cfg: Config, command: str) -> Any:
     in one rename when it is written), named ``ir-<command>-<job id>.out``.
     """
     return clusters.open_backend(
-        cfg.engine if cfg.engine is not None else clusters.EngineOptions(),
+        cfg.engine if cfg.engine is not None else engine_options.EngineOptions(),
         key_prefix=f"iron-river-{command}",
         log_directory=Path(cfg.out).parent / "logs",
         job_name=f"ir-{command}",

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import answer, clusters, options, sensitivity
+from iron_river.experiments import answer, clusters, engine_options, options, sensitivity
 from iron_river.experiments.design import (
     INTERDICTION,
     Config,
@@ -304,7 +304,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     cfg = make(
         **{k: v for k, v in given.items() if v is not None},
         scenarios=Path(args.scenarios),
-        engine=clusters.EngineOptions.of(args),
+        engine=engine_options.EngineOptions.of(args),
         quiet=args.quiet,
     )
     # where the real run's job logs go: beside the report folder (design.open_backend)
@@ -364,7 +364,9 @@ def register(subparsers: Any) -> None:
         "1 year, no burn-in, 2 replicates, 3 points",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
+    engine_options.add_arguments(
+        p, workers_help="local worker processes (default 1: in this process)"
+    )
     p.set_defaults(func=cmd_report)
 
 

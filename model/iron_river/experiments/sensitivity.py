@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from iron_river.experiments import clusters, options
+from iron_river.experiments import clusters, engine_options, options
 from iron_river.experiments.design import Config, Design, open_backend, paired_change
 from iron_river.outputs.files import describe_folder
 from iron_river.outputs.folders import (
@@ -329,7 +329,7 @@ def run(
     Args:
         spec: the sensitivity file.
         out: the results folder.
-        engine: engine options (:class:`clusters.EngineOptions` or parsed args); None: serial.
+        engine: engine options (:class:`engine_options.EngineOptions` or parsed args); None: serial.
         backend: an open backend to use instead (e.g. the report's).
         quiet: no progress output.
     """
@@ -465,7 +465,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         return 0
     key = content_key(kind="sensitivity", spec=repr(spec))
     out, latest = destination(args.out, root, key)
-    res = run(spec, out, engine=clusters.EngineOptions.of(args), quiet=args.quiet)
+    res = run(spec, out, engine=engine_options.EngineOptions.of(args), quiet=args.quiet)
     finish(out, latest)
     print(f"sensitivity: {out} ({res['runs']} runs, {res['rows']} design rows, {spec.method})")
     for output, o in res["outputs"].items():
@@ -495,5 +495,7 @@ def register(subparsers: Any) -> None:
         "--out", help="results folder (default: a new results/sensitivity/<name>/<time>-<key>/)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    clusters.add_arguments(p, workers_help="local worker processes (default 1: in this process)")
+    engine_options.add_arguments(
+        p, workers_help="local worker processes (default 1: in this process)"
+    )
     p.set_defaults(func=cmd_sensitivity)

@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from iron_river.experiments import clusters
+from iron_river.experiments import clusters, engine_options
 from iron_river.sweep.spec import SpecError
 
 ACTIONS = ("status", "collect", "report")
@@ -78,7 +78,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--retry-failed", action="store_true", help="rerun batches with failed runs")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--binding", default=DEFAULT_BINDING, help=argparse.SUPPRESS)
-    clusters.add_arguments(p)
+    engine_options.add_arguments(p)
     s = p.add_argument_group("shards (array jobs, no engine)")
     s.add_argument("--shard-index", type=int)
     s.add_argument("--shard-count", type=int)
@@ -168,8 +168,8 @@ def resolve_shard(args: argparse.Namespace, env=os.environ) -> tuple[int, int] |
 
 def _check_options(args: argparse.Namespace) -> None:
     try:
-        clusters.EngineOptions.of(args).check(args)
-    except clusters.EngineError as e:
+        engine_options.EngineOptions.of(args).check(args)
+    except engine_options.EngineError as e:
         raise UsageError(str(e)) from None
     if args.batch_size is not None and args.batch_size < 1:
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
@@ -226,9 +226,9 @@ def _run(args: argparse.Namespace, spec_path: Path) -> int:
     except KeyboardInterrupt:
         print(f"\n{INTERRUPTED}", file=sys.stderr)
         return 130
-    except clusters.JobRefusedError as e:
+    except engine_options.JobRefusedError as e:
         return _err(str(e))
-    except clusters.NoWorkersError as e:
+    except engine_options.NoWorkersError as e:
         saved = store.finished_batches(out)
         hint = f"\n  {len(saved)} finished batches are saved; rerun to resume" if saved else ""
         print(f"iron-river: error: {e}{hint}", file=sys.stderr)
