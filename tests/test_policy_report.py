@@ -105,6 +105,12 @@ def test_report_content(built):
     assert guns["change_p95"][-1] < 0.0
     ans = data["answer"]
     assert set(ans["policies"]) == {"x100", "max"}
+    # the chain link by link: every link in every country, and the first links respond
+    chain = ans["policies"]["x100"]["chain"]
+    assert set(chain) == set(report.CHAIN)
+    assert all(set(by) == {"MX", "GT", "HN", "SV"} for by in chain.values())
+    assert chain["gun price"]["MX"]["mean"] > 0 > chain["guns held by armed groups"]["MX"]["mean"]
+    assert "### From guns to arrivals, link by link" in (built / "REPORT.md").read_text()
     rows = ans["policies"]["x100"]["rows"]
     assert {k.split("|")[1] for k in rows} == {"decade", "final year"}
     assert {k.split("|")[0] for k in rows} == {

@@ -175,8 +175,73 @@ def markdown(data: dict, figures: dict[str, str], c: Cite) -> list[str]:
         ]
     if "answer" in figures:
         lines += ["", f"![the answer]({figures['answer']})"]
+    if "chain" in ans["policies"]["x100"]:
+        lines += chain_markdown(ans, c)
     lines += ["", "## What the answer hinges on", ""]
     lines += hinges_markdown(ans, c)
+    return lines
+
+
+def _names(codes: list[str]) -> str:
+    names = [COUNTRY_NAMES[k] for k in codes]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def chain_markdown(ans: dict, c: Cite) -> list[str]:
+    """The ×100 step link by link, per country: where the change in arrivals comes from."""
+    entry = ans["policies"]["x100"]
+    chain, x = entry["chain"], entry["x"]
+    lines = [
+        "",
+        "### From guns to arrivals, link by link",
+        "",
+        f"Interdiction from {c.pct(ans['from'], 2, signed=False)} to "
+        f"{c.pct(x, 0, signed=False)} of loads, the same paired replicates: change of each "
+        "link of the chain against the baseline, averaged over the decade "
+        f"[{c.num(BAND[1] - BAND[0], '.0f', '%')} interval].",
+        "",
+    ]
+    rows = [
+        [link, *(_interval(c, v["mean"], v["p05"], v["p95"]) for v in by.values())]
+        for link, by in chain.items()
+    ]
+    lines += _table(["link", *(COUNTRY_NAMES[k] for k in chain["homicides"])], rows)
+    guns, hom = chain["guns held by armed groups"], chain["homicides"]
+    groups, arr = chain["armed groups"], chain["arrivals at the US border"]
+    # a link "falls" or "rises" only where its whole interval does; the rest is unclear
+    fewer = [k for k, v in guns.items() if v["p95"] < 0]
+    calmer = [k for k in fewer if hom[k]["p95"] < 0]
+    hotter = [k for k in fewer if hom[k]["p05"] > 0]
+    words = []
+    if calmer:
+        words.append(
+            "Where armed groups hold fewer guns, homicides fall: "
+            + ", ".join(f"{COUNTRY_NAMES[k]} {c.pct(hom[k]['mean'], 1)}" for k in calmer)
+            + "."
+        )
+    if hotter:
+        words.append(
+            f"In {_names(hotter)} they rise although armed groups hold fewer guns: homicides "
+            + ", ".join(f"{c.pct(hom[k]['mean'], 1)}" for k in hotter)
+            + ", armed groups "
+            + ", ".join(f"{c.pct(groups[k]['mean'], 1)}" for k in hotter)
+            + (
+                ". In the model more groups contesting a place means more rivalry, and rivalry "
+                "drives killing"
+                if all(groups[k]["mean"] > 0 for k in hotter)
+                else ". Rivalry and succession surges drive killing in the model"
+            )
+            + " (docs/ODD.md, *Territory* and *Violence*: turf follows armed strength; groups "
+            "split, rejoin and dissolve) — links whose strength is assumed, not measured."
+        )
+    if words:
+        words.append(
+            "Arrivals follow homicides only as far as the evidence on migration's response to "
+            "violence allows (docs/EVIDENCE.md 3): "
+            + ", ".join(f"{COUNTRY_NAMES[k]} {c.pct(v['mean'], 1)}" for k, v in arr.items())
+            + "."
+        )
+        lines += ["", " ".join(words)]
     return lines
 
 

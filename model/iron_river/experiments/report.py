@@ -197,6 +197,14 @@ def _curve(design: Design, xs: list[float], keys: list[list], seed: int) -> dict
 
 
 STRUCTURAL = "enforcement.us_southbound_interdiction"  # the 2019 rate the lever inherits
+# the causal chain link by link, per country (decade averages): where the answer comes from
+CHAIN = {
+    "gun price": "gun_price_{c}",
+    "guns held by armed groups": "arsenal_{c}",
+    "armed groups": "armed_groups_{c}",
+    "homicides": "homicides_{c}",
+    "arrivals at the US border": "us_border_arrivals_{c}",
+}
 ANSWER_METRICS = ("us_border_arrivals", *(f"us_border_arrivals_{c}" for c in COUNTRIES))
 HORIZONS = {"decade": "", "final year": "_final_year"}
 
@@ -273,6 +281,7 @@ def _answer(cfg: Config, design: Design, keys: dict, x0: float, x100: float) -> 
             el = np.log(pol_arr / base_arr) / np.log(x / x0s)
         e = answer.uncertainty(el)
         entry: dict[str, Any] = {"x": x, "rows": rows, "elasticity": e.as_dict()}
+        entry["chain"] = _chain(design, keys["draws"], policy)
         if drawn:
             h = answer.hinges(post.values[idx], list(post.keys), paired_change(pol_arr, base_arr))
             entry["hinges"] = {
@@ -281,6 +290,20 @@ def _answer(cfg: Config, design: Design, keys: dict, x0: float, x100: float) -> 
                 "distinct_particles": len(set(idx)),
             }
         out["policies"][policy] = entry
+    return out
+
+
+def _chain(design: Design, draws: dict, policy: str) -> dict[str, dict[str, dict]]:
+    """Paired change of each link of the chain, per country: how the policy reaches arrivals."""
+    out: dict[str, dict[str, dict]] = {}
+    for link, pattern in CHAIN.items():
+        out[link] = {}
+        for c in COUNTRIES:
+            m = pattern.format(c=c)
+            u = answer.uncertainty(
+                paired_change(design.metrics(draws[policy], m), design.metrics(draws["base"], m))
+            )
+            out[link][c] = {"mean": u.mean, "p05": u.p05, "p95": u.p95}
     return out
 
 
