@@ -125,6 +125,9 @@ def test_a_posterior_continues_its_fit(tiny_fit, tmp_path):
     # the cost is the start's and the continuation's together
     assert meta["cost"]["simulated"] == meta["simulations"]
     assert meta["cost"]["sessions"] == whole["cost"]["sessions"] + 1
+    # and it says what it continues: reproducible as that fit's command, then this one
+    assert meta["continued_from"]["generations"] == 2
+    assert meta["continued_from"]["command"] == whole["command"]
     post = Posterior.load(a / "posterior" / "posterior.csv")
     assert (post.distance <= meta["epsilon_schedule"][-1] + 1e-9).all()
     # another fit's sizes are refused before anything is written

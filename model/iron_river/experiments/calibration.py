@@ -309,7 +309,6 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
             for k in ("sessions", "wall_seconds", "simulated"):
                 cost[k] += before.get(k, 0)
             cost["workers"] = sorted({*cost["workers"], *before.get("workers", [])})
-            cost["continued_from"] = cfg.start_from
         cache.close()
         if not cfg.quiet:
             print(file=sys.stderr)
@@ -352,6 +351,14 @@ def write_posterior(
         "cost": cost or {},  # every session of the fit together
         "command": " ".join(sys.argv),
     }
+    if cfg.start_from:  # how to reproduce it: the fit it continues, then this command
+        start = _start_posterior(cfg.start_from).meta
+        meta["continued_from"] = {
+            "posterior": cfg.start_from,
+            **start_identity(cfg.start_from),
+            "command": start.get("command"),
+            **({"continued_from": start["continued_from"]} if "continued_from" in start else {}),
+        }
     with atomic_folder(out / "posterior") as tmp:
         _write_csv(tmp / "posterior.csv", keys, values, weights, pop.d)
         (tmp / "posterior.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

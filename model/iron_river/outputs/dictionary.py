@@ -570,7 +570,7 @@ OTHER_FILES: dict[str, str] = {
     "marginals.png": "each fitted parameter's posterior against its prior",
     "pairs.png": "pairwise posterior of the parameters the data narrow most",
     "identification.md": "identification.csv as a table, most narrowed first",
-    "posterior.json": "the fit's provenance: seed, sizes, tolerance schedule, cost, statistics",
+    "posterior.json": "the fit's provenance: seed, sizes, tolerances, cost, what it continues",
     "indices.json": "the sensitivity indices and the design's settings",
     "indices.png": "the sensitivity indices per output",
     "spec.toml": "the specification the folder was made from",
