@@ -175,3 +175,20 @@ def test_cli_refuses_bad_sizes_and_engines(tmp_path):
     with pytest.raises(EngineError, match="--dry-run"):
         _cli(["--dry-run", "--out", str(tmp_path / "x")])
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("kind", ["log-uniform", "uniform"])
+def test_a_posterior_equal_to_its_prior_draws_level_with_the_prior_line(kind):
+    """The marginals figure: bars and prior line share a unit, also on log axes."""
+    from iron_river.outputs.identification import density
+
+    key = next(k for k, p in PRIORS.items() if p.kind == kind)
+    p = PRIORS[key]
+    u = np.random.default_rng(5).random(200_000)
+    if kind == "log-uniform":
+        x = np.exp(math.log(p.lo) + u * (math.log(p.hi) - math.log(p.lo)))
+    else:
+        x = p.lo + u * (p.hi - p.lo)
+    edges, dens, flat = density(key, x, np.full(x.size, 1.0 / x.size))
+    assert edges[0] == pytest.approx(p.lo) and edges[-1] == pytest.approx(p.hi)
+    assert np.allclose(dens, flat, rtol=0.05)  # flat, at the prior's level

@@ -181,7 +181,9 @@ class Ledger:
         self._unit_kind[b.mx], self._unit_kind[b.between], self._unit_kind[b.gt] = 1, 2, 3
         self._us = list(Origin.us_sourced())
         self._keys = WEEKLY_KEYS
-        self._country_keys = {name: [f"{name}_{c}" for c in COUNTRIES] for name in COUNTRY_SERIES}
+        self._country_flat = [
+            f"{name}_{c}" for name in COUNTRY_SERIES for c in COUNTRIES
+        ]  # the keys of one week's per-country values, in the order :meth:`record` stacks them
 
     def reporters(self) -> dict[str, Callable[[IronRiverModel], float]]:
         """Model-level reporters for Mesa's DataCollector (they read the latest row)."""
@@ -292,27 +294,29 @@ class Ledger:
                 strict=True,
             )
         )
-        for name, values in (
-            ("homicides", hom),
-            ("firearm_homicides", fire),
-            ("population", pop),
-            ("homicide_rate", rates),
-            ("arsenal", arsenal),
-            ("members", members),
-            ("groups", groups.astype(float)),
-            ("price", paid / np.maximum(members, 1e-9)),
-            ("seized", model.tracing.seized.sum(axis=1).astype(float)),
-            ("traced", traced.sum(axis=1).astype(float)),
-            ("traced_us", traced_us.astype(float)),
-            ("relatives_abroad_share", ties / count),
-            ("arrivals", arr),
-            ("rivalry", rivalry / np.maximum(members, 1e-9)),
-            ("delivered", deliv),
-            ("non_us_guns", model.non_us_guns),
-            ("guns_seized_police", model.guns_police_seized),
-            ("guns_worn", model.guns_worn),
-        ):
-            row.update(zip(self._country_keys[name], values.tolist(), strict=True))
+        per_country = np.concatenate(  # in the order of COUNTRY_SERIES
+            [
+                hom,
+                fire,
+                pop,
+                rates,
+                arsenal,
+                members,
+                groups.astype(float),
+                paid / np.maximum(members, 1e-9),
+                model.tracing.seized.sum(axis=1).astype(float),
+                traced.sum(axis=1).astype(float),
+                traced_us.astype(float),
+                ties / count,
+                arr,
+                rivalry / np.maximum(members, 1e-9),
+                deliv,
+                model.non_us_guns,
+                model.guns_police_seized,
+                model.guns_worn,
+            ]
+        )
+        row.update(zip(self._country_flat, per_country.tolist(), strict=True))
         self.rows.append(row)
         self.place_rows.append(self._places(model))
         self.crossing_rows.append(self._crossings(model))
@@ -324,8 +328,8 @@ class Ledger:
         g, v = model.gangs, model.violence
         rows = g.rows
         n = len(model.markets)
-        us = g.arsenal[rows][:, list(Origin.us_sourced())].sum(axis=1)
-        return np.column_stack(
+        us = g.arsenal[rows][:, self._us].sum(axis=1)
+        return np.array(  # places × fields (a transposed view; values as column_stack)
             [
                 model.population,
                 v.homicides,
@@ -342,8 +346,9 @@ class Ledger:
                 model.delivered_by_market,
                 model.markets_state.paid,
                 model.ties.share(model.households),
-            ]
-        ).astype(float)
+            ],
+            dtype=float,
+        ).T
 
     def _crossings(self, model: IronRiverModel) -> np.ndarray:
         b = model.border

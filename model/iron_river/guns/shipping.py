@@ -60,11 +60,12 @@ class LoadRule:
         exposure = r * loss * (s / self.s0) ** th
         k = np.clip(1.0 - np.sqrt(self.conceal_cost / np.maximum(exposure, 1e-12)), 0.0, 0.95)
         hidden = k > 0  # where concealment pays, loads grow back a little: one more step
-        if hidden.any():
+        any_hidden = bool(hidden.any())
+        if any_hidden:
             s = np.where(hidden, s * (1.0 - k) ** -a, s)
         s = np.clip(np.rint(s), 1.0, s_max)
         exposure = r * loss * (s / self.s0) ** th
-        if hidden.any():
+        if any_hidden:
             k = np.clip(1.0 - np.sqrt(self.conceal_cost / np.maximum(exposure, 1e-12)), 0.0, 0.95)
         cost = self.load_cost / s + exposure * (1.0 - k) + self.conceal_cost * k / (1.0 - k)
         return s, k, cost

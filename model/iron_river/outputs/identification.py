@@ -105,8 +105,30 @@ def _log_axis_tools():
     return LogLocator, NullFormatter
 
 
+def density(
+    key: str, x: np.ndarray, w: np.ndarray, bins: int = 15
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """A weighted histogram of ``x`` over the prior's support, and the prior's (flat) level.
+
+    Densities are per unit of the prior's own scale (log value for log-uniform priors), so a
+    posterior equal to its prior has bars at the level of the line, on a linear or a log axis.
+
+    Returns:
+        bin edges (in values), density per bin, and the prior's density.
+    """
+    p = PRIORS[key]
+    lo, hi = (math.log(p.lo), math.log(p.hi)) if p.kind == "log-uniform" else (p.lo, p.hi)
+    scaled_edges = np.linspace(lo, hi, bins + 1)
+    dens, _ = np.histogram(_scaled(key, x), bins=scaled_edges, weights=w, density=True)
+    edges = np.exp(scaled_edges) if p.kind == "log-uniform" else scaled_edges
+    return edges, dens, 1.0 / (hi - lo)
+
+
 def marginals(path: Path, keys, values, w, rows) -> None:
-    """Each parameter's posterior histogram over its prior's support (flat line: the prior)."""
+    """Each parameter's posterior histogram over its prior's support (flat line: the prior).
+
+    Log-uniform priors are drawn on a log axis with densities per unit of log value.
+    """
     plt = _plt()
     LogLocator, NullFormatter = _log_axis_tools()  # noqa: N806 (matplotlib's class names)
     n = len(keys)
@@ -119,18 +141,9 @@ def marginals(path: Path, keys, values, w, rows) -> None:
         p = PRIORS[key]
         x = values[:, j]
         log = p.kind == "log-uniform"
-        edges = np.geomspace(p.lo, p.hi, 16) if log else np.linspace(p.lo, p.hi, 16)
-        ax.hist(
-            x,
-            bins=edges,
-            weights=w,
-            density=True,
-            color=colour[verdict[key]["verdict"]],
-            alpha=0.85,
-        )
-        width = (math.log(p.hi) - math.log(p.lo)) if log else (p.hi - p.lo)
-        dens = (1 / (edges * width)) if log else np.full(edges.size, 1 / width)
-        ax.plot(edges, dens, color="k", lw=0.8)
+        edges, dens, flat = density(key, x, w)
+        ax.stairs(dens, edges, fill=True, color=colour[verdict[key]["verdict"]], alpha=0.85)
+        ax.plot([edges[0], edges[-1]], [flat, flat], color="k", lw=0.8)
         if log:
             ax.set_xscale("log")
             ax.xaxis.set_major_locator(LogLocator(numticks=3))
