@@ -124,6 +124,16 @@ def markdown(data: dict, figures: dict[str, str], c: Cite) -> list[str]:
             "parameter set (the posterior's medians), shown as ± half its interval; the "
             "parameters' share is 1 − (seed SD / whole SD)²."
         )
+        if ans.get("from_draws"):
+            lo, mid, hi = ans["from_draws"]
+            lines[-1] += (
+                " The baseline rate itself is uncertain (T4 bounds it only loosely): each draw "
+                f"starts from its own, {c.pct(mid, 2, signed=False)} at the median "
+                f"[{c.pct(lo, 2, signed=False)}, {c.pct(hi, 2, signed=False)}] against the "
+                f"schema's {c.pct(x0, 2, signed=False)}; a policy sets the same rate in every "
+                "draw, and changes per point and elasticities are measured from each draw's own "
+                "baseline rate."
+            )
     else:
         lines.append(
             f"Every replicate runs the same parameters ({c.cell(ans['parameters'])}: "
@@ -284,6 +294,14 @@ def hinges_markdown(ans: dict, c: Cite) -> list[str]:
     ]
 
 
+def _from_draws(c: Cite, ans: dict) -> str:
+    """The posterior's spread of the baseline rate, for the summary sentence ('' if no draws)."""
+    if ans["parameters"] != "posterior" or not ans.get("from_draws"):
+        return ""
+    lo, _, hi = ans["from_draws"]
+    return f" (its posterior: {c.pct(lo, 2, signed=False)}–{c.pct(hi, 2, signed=False)})"
+
+
 def summary(data: dict, c: Cite) -> list[str]:
     """The answer's bullet in the summary."""
     ans = data["answer"]
@@ -292,7 +310,8 @@ def summary(data: dict, c: Cite) -> list[str]:
     f = entry["rows"]["us_border_arrivals|final year"]
     text = (
         f"- **The answer.** Raising US southbound interdiction from "
-        f"{c.pct(ans['from'], 2, signed=False)} to {c.pct(entry['x'], 0, signed=False)} of loads "
+        f"{c.pct(ans['from'], 2, signed=False)}{_from_draws(c, ans)} to "
+        f"{c.pct(entry['x'], 0, signed=False)} of loads "
         f"changes arrivals at the US border by {c.pct(r['mean'], 1)} "
         f"[{c.pct(r['p05'], 1)}, {c.pct(r['p95'], 1)}] over the decade "
         f"({_pp(c, r)} per point of loads seized) and by "
