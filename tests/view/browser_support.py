@@ -68,10 +68,10 @@ class Server:
 
 def start_server(cmd: list[str], port: int, log: Path, env: dict[str, str], timeout: float = 60):
     """Start ``cmd`` (which must serve on ``port``) and wait until it answers HTTP 200."""
-    out = log.open("w")
-    proc = subprocess.Popen(
-        cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True
-    )
+    with log.open("w") as out:  # the server writes to its own copy of the descriptor
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
     while True:

@@ -81,5 +81,6 @@ def test_serve_prints_url_answers_and_stops_on_ctrl_c(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        log.close()
     out = (tmp_path / "serve.log").read_text()
     assert f"iron river view: {url}" in out

@@ -164,6 +164,8 @@ def LeverSlider(form: solara.Reactive[Settings], lever: Any, file_value: float |
         thumb_label=False,
     )
     hint = f"2019: {lever.describe(lever.default)}"
+    if lever.fitted:
+        hint = f"2019 (schema; each particle has its own): {lever.describe(lever.default)}"
     if file_value is not None and abs(file_value - lever.default) > 1e-12:
         hint = f"scenario file: {lever.describe(file_value)} · " + hint
     if lever.log:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from iron_river.scenario import IronRiverScenario
+from iron_river.scenario.scenario import PARAMETERS, PRIORS
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Lever:
     def default(self) -> float:
         """The 2019 value (an unset lever inherits its calibrated structural parameter)."""
         return float(_baseline().value(self.key))
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the lever inherits a fitted parameter (its 2019 value differs by particle)."""
+        return PARAMETERS[self.key].inherits in PRIORS
 
     @property
     def slider_min(self) -> float:
