@@ -192,3 +192,66 @@ def test_a_posterior_equal_to_its_prior_draws_level_with_the_prior_line(kind):
     edges, dens, flat = density(key, x, np.full(x.size, 1.0 / x.size))
     assert edges[0] == pytest.approx(p.lo) and edges[-1] == pytest.approx(p.hi)
     assert np.allclose(dens, flat, rtol=0.05)  # flat, at the prior's level
+
+
+GENERATIONS = 5  # while moves are still accepted (a toy's tolerance soon reaches its noise)
+
+
+class _Toy:
+    """A fit of K logits where the data inform only the first: the rest keep their prior."""
+
+    K, N = 30, 40  # 20 kept particles: fewer than the parameters, as in the shipped fit
+
+    def __init__(self, kernel: str, tmp: Path):
+        self.cfg = argparse.Namespace(
+            keys=tuple(f"k{i}" for i in range(self.K)),
+            seed=7,
+            sizes={},
+            batch=0,
+            particles=self.N,
+            generations=GENERATIONS,
+            min_epsilon=0.0,
+            max_simulations=10**9,
+            kernel=kernel,
+        )
+        self.cache = abc_smc.Cache(tmp / f"{kernel}.sqlite")
+
+    @staticmethod
+    def simulate(task) -> dict[str, float]:
+        params, seed, _, _ = task
+        return {"a": params["k0"] + 0.2 * float(np.random.default_rng(seed).standard_normal())}
+
+    def run(self) -> abc_smc.Population:
+        ev = abc_smc.Evaluator(self.simulate)
+        fit = abc_smc.Fit(
+            self.cfg,
+            ev,
+            self.cache,
+            lambda m: None,
+            lambda z: {f"k{i}": float(v) for i, v in enumerate(z)},
+            lambda st: abs(st["a"]) / 0.5,
+        )
+        pop, _ = fit.run()
+        self.cache.close()
+        return pop
+
+
+def test_moves_keep_every_direction_the_data_leave_open(tmp_path):
+    """With fewer kept particles than parameters, the sample covariance confines the moves to
+    the kept particles' span and the population loses dimensions; the shrunk one does not."""
+    sample = _Toy("sample", tmp_path).run()
+    shrunk = _Toy("shrunk", tmp_path).run()
+    assert abc_smc.span(sample.z) <= _Toy.N // 2 - 1 < _Toy.K
+    assert abc_smc.span(shrunk.z) >= _Toy.K - 2
+    prior_sd = math.pi / math.sqrt(3.0)  # standard logistic
+    free = shrunk.z[:, 1:].std(axis=0, ddof=1) / prior_sd
+    assert np.median(free) > 0.65  # the uninformed logits keep most of their prior spread
+    assert shrunk.z[:, 0].std() < 0.5 * prior_sd  # the informed one is pinned
+
+
+def test_the_shrunk_covariance_is_positive_definite_with_few_particles():
+    z = np.random.default_rng(3).standard_normal((10, 30))
+    assert np.linalg.eigvalsh(abc_smc.proposal_covariance(z, "sample")).min() < 1e-9
+    cov = abc_smc.proposal_covariance(z)
+    assert np.linalg.eigvalsh(cov).min() > 0
+    assert np.allclose(np.diag(cov), z.var(axis=0, ddof=1))  # variances are kept

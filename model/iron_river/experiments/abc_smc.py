@@ -3,7 +3,8 @@
 A generation drops the half of the particles farthest from the data (the tolerance becomes the
 largest distance kept), resamples the dropped ones from the kept, and moves each copy by ``R``
 Metropolis–Hastings steps that leave the ABC posterior at that tolerance invariant: a Gaussian
-random walk with the kept particles' covariance × 2.38²/K, accepted when the simulation is
+random walk with the kept particles' covariance (correlations shrunk, so that it has full rank:
+:func:`proposal_covariance`) × 2.38²/K, accepted when the simulation is
 within the tolerance and by the prior ratio. ``R`` is set from the last generation's
 acceptance so that a copy moves at least once with probability 0.99. Particles keep equal
 weights, which is why this and not importance-weighted ABC-SMC: in many dimensions the ratio of
@@ -43,6 +44,55 @@ def log_prior(z: np.ndarray) -> float:
     """Log density of z under the prior (independent standard logistics)."""
     a = np.abs(z)
     return float(np.sum(-a - 2.0 * np.log1p(np.exp(-a))))
+
+
+KERNELS = ("shrunk", "sample")
+
+
+def proposal_covariance(z: np.ndarray, kernel: str = "shrunk") -> np.ndarray:
+    """The random walk's covariance, from the kept particles' logits (rows).
+
+    ``sample``: their sample covariance. With fewer kept particles than parameters it is
+    singular: every move stays in the affine span of the kept particles, so each generation
+    can only lose directions, never regain them — the shipped fit (50 kept, 70 parameters)
+    spanned 38 of its 70 dimensions after 6 generations and 26 after 16 (:func:`span`), so
+    its particles understate what the data leave unknown. ``shrunk`` (the default): the
+    correlations shrunk toward zero by the Schäfer–Strimmer estimate of the optimal intensity
+    (Schäfer & Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4: 32, target "D"), variances
+    kept: positive definite whenever every variance is positive, so moves reach every
+    direction and a dimension the data do not constrain keeps its prior spread.
+    """
+    n, k = z.shape
+    if n < 2:
+        return np.eye(k)
+    cov = np.cov(z.T)
+    if kernel == "sample":
+        return cov
+    if kernel != "shrunk":
+        raise ValueError(f"kernel {kernel!r}: one of {', '.join(KERNELS)}")
+    sd = np.sqrt(np.maximum(np.diag(cov), 1e-12))
+    x = (z - z.mean(axis=0)) / sd
+    w = x[:, :, None] * x[:, None, :]  # n × k × k products of standardised values
+    r = w.sum(axis=0) / (n - 1)  # the sample correlations
+    var_r = n / (n - 1) ** 3 * ((w - w.mean(axis=0)) ** 2).sum(axis=0)
+    off = ~np.eye(k, dtype=bool)
+    denom = float((r[off] ** 2).sum())
+    lam = 1.0 if denom == 0.0 else min(1.0, max(0.0, float(var_r[off].sum()) / denom))
+    shrunk = np.where(off, (1.0 - lam) * r, 1.0)
+    return shrunk * np.outer(sd, sd)
+
+
+def span(z: np.ndarray, rel: float = 0.01) -> int:
+    """Directions the particles spread along (a degenerate population has lost some).
+
+    The singular values of the centred logits of the distinct particles above ``rel`` of the
+    largest (see :func:`proposal_covariance` for how a fit loses directions).
+    """
+    u = np.unique(z, axis=0)
+    if u.shape[0] < 2:
+        return 0
+    s = np.linalg.svd(u - u.mean(axis=0), compute_uv=False)
+    return int((s > rel * s[0]).sum())
 
 
 class Evaluator:
@@ -217,7 +267,7 @@ class Fit:
         parents = self._stream(t, 2**31).choice(keep, m)
         z, d = pop.z[parents].copy(), pop.d[parents].copy()
         stats = [pop.stats[i] for i in parents]
-        cov = np.cov(pop.z[keep].T) if keep.size > 1 else np.eye(len(self.keys))
+        cov = proposal_covariance(pop.z[keep], getattr(self.cfg, "kernel", "shrunk"))
         chol = np.linalg.cholesky(cov * (2.38**2 / len(self.keys)) + 1e-9 * np.eye(len(cov)))
         p_last = pop.acceptance[-1] if t > 1 else 0.3
         moves = (

@@ -55,7 +55,7 @@ from scipy.special import expit
 
 from iron_river import __version__
 from iron_river.experiments import clusters, engine_options
-from iron_river.experiments.abc_smc import Cache, Evaluator, Fit, Population
+from iron_river.experiments.abc_smc import KERNELS, Cache, Evaluator, Fit, Population, span
 from iron_river.experiments.runs import simulate
 from iron_river.outputs.files import atomic_folder, check_writable, describe_folder
 from iron_river.outputs.folders import content_key, point_latest
@@ -90,6 +90,7 @@ class FitConfig:
     quiet: bool = False
     keys: tuple[str, ...] = field(default_factory=fitted_keys)
     start_from: str | None = None  # a posterior to continue ("shipped": the package's)
+    kernel: str = "shrunk"  # the moves' covariance (abc_smc.proposal_covariance)
 
     @property
     def sizes(self) -> dict[str, Any]:
@@ -341,6 +342,8 @@ def write_posterior(
         "move_acceptance": pop.acceptance,
         "moves": pop.moves,
         "stopped": why,
+        "kernel": cfg.kernel,
+        "span": span(pop.z),  # directions the particles spread along, of len(keys)
         "simulations": pop.simulations,
         "sizes": cfg.sizes,
         "distance": "max over statistics of |simulated - observed| / half-tolerance",
@@ -357,6 +360,7 @@ def write_posterior(
             "posterior": cfg.start_from,
             **start_identity(cfg.start_from),
             "command": start.get("command"),
+            "kernel": start.get("kernel", "sample"),  # fits before the kernel option: sample
             **({"continued_from": start["continued_from"]} if "continued_from" in start else {}),
         }
     with atomic_folder(out / "posterior") as tmp:
@@ -397,6 +401,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         out=args.out or Path("results/calibration"),
         quiet=args.quiet,
         start_from=args.start_from,
+        kernel=args.kernel,
     )
     if latest:
         cfg.out = cfg.out / f"fit-{content_key(**cfg.identity())}"
@@ -462,6 +467,14 @@ def register(subparsers: Any) -> None:
         help="continue the fit that ended in this posterior (a folder holding posterior.csv "
         "and .json, or 'shipped' for the package's) instead of starting from the prior: "
         "its last generation is the first, the tolerance schedule and cost carry on",
+    )
+    p.add_argument(
+        "--kernel",
+        choices=KERNELS,
+        default="shrunk",
+        help="covariance of the moves: the kept particles' with correlations shrunk (default; "
+        "full rank) or their sample covariance (singular with fewer kept particles than "
+        "parameters; the shipped fit used it)",
     )
     p.add_argument("--quiet", action="store_true")
     engine_options.add_arguments(
