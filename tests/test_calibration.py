@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from iron_river.experiments import abc_smc, calibration
+from iron_river.outputs.identification import logits, span
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import ScenarioError
 from iron_river.scenario.posterior import Posterior
@@ -241,8 +242,8 @@ def test_moves_keep_every_direction_the_data_leave_open(tmp_path):
     the kept particles' span and the population loses dimensions; the shrunk one does not."""
     sample = _Toy("sample", tmp_path).run()
     shrunk = _Toy("shrunk", tmp_path).run()
-    assert abc_smc.span(sample.z) <= _Toy.N // 2 - 1 < _Toy.K
-    assert abc_smc.span(shrunk.z) >= _Toy.K - 2
+    assert span(sample.z) <= _Toy.N // 2 - 1 < _Toy.K
+    assert span(shrunk.z) >= _Toy.K - 2
     prior_sd = math.pi / math.sqrt(3.0)  # standard logistic
     free = shrunk.z[:, 1:].std(axis=0, ddof=1) / prior_sd
     assert np.median(free) > 0.65  # the uninformed logits keep most of their prior spread
@@ -255,3 +256,10 @@ def test_the_shrunk_covariance_is_positive_definite_with_few_particles():
     cov = abc_smc.proposal_covariance(z)
     assert np.linalg.eigvalsh(cov).min() > 0
     assert np.allclose(np.diag(cov), z.var(axis=0, ddof=1))  # variances are kept
+
+
+def test_logits_of_a_posterior_are_the_fits_z():
+    post = Posterior.load()
+    keys = list(post.keys)
+    z = np.array([calibration.encode(dict(zip(keys, r, strict=True)), keys) for r in post.values])
+    assert np.allclose(logits(keys, post.values), z, atol=1e-9)

@@ -55,7 +55,8 @@ def proposal_covariance(z: np.ndarray, kernel: str = "shrunk") -> np.ndarray:
     ``sample``: their sample covariance. With fewer kept particles than parameters it is
     singular: every move stays in the affine span of the kept particles, so each generation
     can only lose directions, never regain them — the shipped fit (50 kept, 70 parameters)
-    spanned 38 of its 70 dimensions after 6 generations and 26 after 16 (:func:`span`), so
+    spanned 38 of its 70 dimensions after 6 generations and 26 after 16
+    (:func:`iron_river.outputs.identification.span`), so
     its particles understate what the data leave unknown. ``shrunk`` (the default): the
     correlations shrunk toward zero by the Schäfer–Strimmer estimate of the optimal intensity
     (Schäfer & Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4: 32, target "D"), variances
@@ -80,19 +81,6 @@ def proposal_covariance(z: np.ndarray, kernel: str = "shrunk") -> np.ndarray:
     lam = 1.0 if denom == 0.0 else min(1.0, max(0.0, float(var_r[off].sum()) / denom))
     shrunk = np.where(off, (1.0 - lam) * r, 1.0)
     return shrunk * np.outer(sd, sd)
-
-
-def span(z: np.ndarray, rel: float = 0.01) -> int:
-    """Directions the particles spread along (a degenerate population has lost some).
-
-    The singular values of the centred logits of the distinct particles above ``rel`` of the
-    largest (see :func:`proposal_covariance` for how a fit loses directions).
-    """
-    u = np.unique(z, axis=0)
-    if u.shape[0] < 2:
-        return 0
-    s = np.linalg.svd(u - u.mean(axis=0), compute_uv=False)
-    return int((s > rel * s[0]).sum())
 
 
 class Evaluator:

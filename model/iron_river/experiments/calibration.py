@@ -55,10 +55,11 @@ from scipy.special import expit
 
 from iron_river import __version__
 from iron_river.experiments import clusters, engine_options
-from iron_river.experiments.abc_smc import KERNELS, Cache, Evaluator, Fit, Population, span
+from iron_river.experiments.abc_smc import KERNELS, Cache, Evaluator, Fit, Population
 from iron_river.experiments.runs import simulate
 from iron_river.outputs.files import atomic_folder, check_writable, describe_folder
 from iron_river.outputs.folders import content_key, point_latest
+from iron_river.outputs.identification import span
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import IronRiverScenario, ScenarioError
 from iron_river.scenario.posterior import MODEL_VERSION, Posterior, PosteriorError, fitted_keys

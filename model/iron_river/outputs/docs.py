@@ -452,6 +452,20 @@ def identification_markdown() -> str:
         "(< 0.8); the rest stay prior-dominated: their uncertainty passes unchanged into every "
         "interval the model reports."
     )
+    keys = list(post.keys)
+    spread = identification.span(identification.logits(keys, post.values))
+    head += (
+        f" The particles spread along {spread} of the {len(keys)} directions of the parameter "
+        "space (singular values of their centred logits above 1% of the largest; as many draws "
+        f"from the prior spread along all {len(keys)})."
+    )
+    if meta.get("kernel", "sample") == "sample" and spread < len(keys):
+        head += (
+            " **This fit's moves used the sample covariance of its kept particles**, fewer than "
+            "the parameters, which confines every move to their span: the population lost "
+            "directions generation by generation, so the SD ratios below and every interval "
+            "drawn from it understate what the data leave unknown (section 9)."
+        )
     figures = (
         "![posterior against prior, every parameter](figures/posterior_marginals.png)\n\n"
         "![pairs of the parameters the data narrow most](figures/posterior_pairs.png)"

@@ -29,6 +29,31 @@ def _prior_sd(key: str) -> float:
     return (hi - lo) / math.sqrt(12.0)
 
 
+def logits(keys: list[str], values: np.ndarray) -> np.ndarray:
+    """Each value's logit of its position in its prior (log scale for log-uniform): the fit's z."""
+    out = np.empty_like(values, dtype=float)
+    for j, key in enumerate(keys):
+        p = PRIORS[key]
+        lo, hi = (math.log(p.lo), math.log(p.hi)) if p.kind == "log-uniform" else (p.lo, p.hi)
+        u = np.clip((_scaled(key, values[:, j]) - lo) / (hi - lo), 1e-12, 1 - 1e-12)
+        out[:, j] = np.log(u) - np.log1p(-u)
+    return out
+
+
+def span(z: np.ndarray, rel: float = 0.01) -> int:
+    """Directions the particles spread along (a degenerate population has lost some).
+
+    The singular values of the centred logits of the distinct particles above ``rel`` of the
+    largest (see :func:`iron_river.experiments.abc_smc.proposal_covariance` for how a fit loses
+    directions).
+    """
+    u = np.unique(z, axis=0)
+    if u.shape[0] < 2:
+        return 0
+    s = np.linalg.svd(u - u.mean(axis=0), compute_uv=False)
+    return int((s > rel * s[0]).sum())
+
+
 def quantiles(x: np.ndarray, w: np.ndarray, qs=(0.05, 0.5, 0.95)) -> list[float]:
     """Weighted quantiles of ``x``."""
     order = np.argsort(x)
