@@ -115,6 +115,23 @@ def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
     rows = identification.table(list(post.keys), post.values, post.weights)
     meta = post.meta
     n = {v: sum(r["verdict"] == v for r in rows) for v in ("pinned", "narrowed")}
+    keys = list(post.keys)
+    spread = identification.span(identification.logits(keys, post.values))
+    degenerate = meta.get("kernel", "sample") == "sample" and spread < len(keys)
+    warning = (
+        [
+            "",
+            f"**The particles spread along only {c.num(spread, 'd')} of the "
+            f"{c.num(len(keys), 'd')} directions of the parameter space.** The fit moved them "
+            "with the sample covariance of its kept particles, fewer than the parameters, so "
+            "its moves never left their span and directions lost were not regained: the "
+            "pinned verdicts and every interval in this report understate what the data leave "
+            "unknown, by an amount only a refit with full-rank moves (`iron-river calibrate "
+            "--kernel shrunk`, the default) will tell (docs/ODD.md section 9).",
+        ]
+        if degenerate
+        else []
+    )
     return [
         "",
         "## What the data pin down",
@@ -127,6 +144,7 @@ def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
         f"{c.num(n['narrowed'], 'd')} (under 0.8 of it); the rest stay as uncertain as their "
         "priors, and that uncertainty is in every interval above. Per parameter: "
         f"[{figures['identification']}]({figures['identification']}).",
+        *warning,
         "",
         f"![marginals]({figures['marginals']})",
         "",
