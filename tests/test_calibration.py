@@ -263,3 +263,17 @@ def test_logits_of_a_posterior_are_the_fits_z():
     keys = list(post.keys)
     z = np.array([calibration.encode(dict(zip(keys, r, strict=True)), keys) for r in post.values])
     assert np.allclose(logits(keys, post.values), z, atol=1e-9)
+
+
+def test_the_moves_of_a_continued_fit_are_counted_generation_by_generation():
+    from iron_river.outputs.identification import move_warning, sample_kernel_generations
+
+    old = {"generations": 16, "continued_from": {"generations": 6}}  # before --kernel: sample
+    assert sample_kernel_generations(old) == (16, 16)
+    new = {"generations": 19, "kernel": "shrunk", "continued_from": {**old, "kernel": "sample"}}
+    new["continued_from"]["continued_from"] = old["continued_from"]
+    assert sample_kernel_generations(new) == (16, 19)
+    assert sample_kernel_generations({"generations": 5, "kernel": "shrunk"}) == (0, 5)
+    assert move_warning({"generations": 5, "kernel": "shrunk"}, 70, 70) == ""
+    assert "first 16 of 19 generations" in move_warning(new, 60, 70)
+    assert "understate" in move_warning(old, 26, 70)

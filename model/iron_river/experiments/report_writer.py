@@ -117,19 +117,16 @@ def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
     n = {v: sum(r["verdict"] == v for r in rows) for v in ("pinned", "narrowed")}
     keys = list(post.keys)
     spread = identification.span(identification.logits(keys, post.values))
-    degenerate = meta.get("kernel", "sample") == "sample" and spread < len(keys)
+    said = identification.move_warning(meta, spread, len(keys))
     warning = (
         [
             "",
-            f"**The particles spread along only {c.num(spread, 'd')} of the "
-            f"{c.num(len(keys), 'd')} directions of the parameter space.** The fit moved them "
-            "with the sample covariance of its kept particles, fewer than the parameters, so "
-            "its moves never left their span and directions lost were not regained: the "
-            "pinned verdicts and every interval in this report understate what the data leave "
-            "unknown, by an amount only a refit with full-rank moves (`iron-river calibrate "
-            "--kernel shrunk`, the default) will tell (docs/ODD.md section 9).",
+            f"**The particles spread along {c.num(spread, 'd')} of the {c.num(len(keys), 'd')} "
+            f"directions of the parameter space.** {c.cell(said)} A refit with full-rank moves "
+            "from the start (`iron-river calibrate`, whose default they are) would tell by how "
+            "much (docs/ODD.md section 9).",
         ]
-        if degenerate
+        if said
         else []
     )
     return [

@@ -459,13 +459,9 @@ def identification_markdown() -> str:
         "space (singular values of their centred logits above 1% of the largest; as many draws "
         f"from the prior spread along all {len(keys)})."
     )
-    if meta.get("kernel", "sample") == "sample" and spread < len(keys):
-        head += (
-            " **This fit's moves used the sample covariance of its kept particles**, fewer than "
-            "the parameters, which confines every move to their span: the population lost "
-            "directions generation by generation, so the SD ratios below and every interval "
-            "drawn from it understate what the data leave unknown (section 9)."
-        )
+    warning = identification.move_warning(meta, spread, len(keys))
+    if warning:
+        head += f" **{warning.rstrip('.')}** (section 9)."
     figures = (
         "![posterior against prior, every parameter](figures/posterior_marginals.png)\n\n"
         "![pairs of the parameters the data narrow most](figures/posterior_pairs.png)"

@@ -54,6 +54,44 @@ def span(z: np.ndarray, rel: float = 0.01) -> int:
     return int((s > rel * s[0]).sum())
 
 
+def sample_kernel_generations(meta: dict) -> tuple[int, int]:
+    """(generations moved with the sample covariance, all generations) over a fit's history.
+
+    A fit without a ``kernel`` field predates the option and used the sample covariance; a
+    continued fit's earlier generations are those of the posterior it continued.
+    """
+    total = int(meta.get("generations", 0))
+    sample, end, m = 0, total, meta
+    while m is not None:
+        start = int(m["continued_from"].get("generations", 0)) if "continued_from" in m else 0
+        if m.get("kernel", "sample") == "sample":
+            sample += end - start
+        end, m = start, m.get("continued_from")
+    return sample, total
+
+
+def move_warning(meta: dict, spread: int, n_keys: int) -> str:
+    """What a reader must know about the moves that made a posterior ('' if nothing)."""
+    sample, total = sample_kernel_generations(meta)
+    if sample == 0:
+        return ""
+    if sample >= total:
+        return (
+            "This fit's moves used the sample covariance of its kept particles, fewer than the "
+            "parameters, which confines every move to their span: the population lost "
+            "directions generation by generation, so the SD ratios and every interval drawn "
+            "from it understate what the data leave unknown."
+        )
+    return (
+        f"Its first {sample} of {total} generations moved the particles with the sample "
+        "covariance of the kept ones, which confined the moves to their span and lost "
+        f"directions; the last {total - sample} used full-rank moves, which spread the "
+        f"population back along {spread} of {n_keys} directions, but a few generations "
+        "restore only part of the spread lost: the intervals may still understate what the "
+        "data leave unknown."
+    )
+
+
 def quantiles(x: np.ndarray, w: np.ndarray, qs=(0.05, 0.5, 0.95)) -> list[float]:
     """Weighted quantiles of ``x``."""
     order = np.argsort(x)
