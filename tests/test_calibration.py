@@ -277,3 +277,34 @@ def test_the_moves_of_a_continued_fit_are_counted_generation_by_generation():
     assert move_warning({"generations": 5, "kernel": "shrunk"}, 70, 70) == ""
     assert "first 16 of 19 generations" in move_warning(new, 60, 70)
     assert "understate" in move_warning(old, 26, 70)
+
+
+def test_a_fit_stopped_by_kill_records_what_it_spent(tmp_path):
+    """SIGTERM (kill, a batch system's time limit) still records the session's cost."""
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "fit"
+    cmd = [sys.executable, "-m", "iron_river.cli", "calibrate", "--out", str(out), "--quiet"]
+    cmd += ["--particles", "4", "--generations", "50", "--min-epsilon", "0"]
+    cmd += ["--scale", "20000", "--years", "1", "--burn-in-years", "0"]
+    proc = subprocess.Popen(cmd)
+    db = out / "evaluations.sqlite"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists():
+            with sqlite3.connect(db) as con:
+                try:
+                    if con.execute("SELECT count(*) FROM proposal").fetchone()[0] >= 4:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+        time.sleep(0.5)
+    assert proc.poll() is None, "the fit ended before it could be stopped"
+    proc.terminate()
+    assert proc.wait(60) == 128 + 15
+    with sqlite3.connect(db) as con:
+        (wall, evaluated), *_ = con.execute("SELECT wall_seconds, evaluated FROM session")
+    assert wall > 0 and evaluated >= 4

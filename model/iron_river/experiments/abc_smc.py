@@ -54,10 +54,9 @@ def proposal_covariance(z: np.ndarray, kernel: str = "shrunk") -> np.ndarray:
 
     ``sample``: their sample covariance. With fewer kept particles than parameters it is
     singular: every move stays in the affine span of the kept particles, so each generation
-    can only lose directions, never regain them — the shipped fit (50 kept, 70 parameters)
-    spanned 38 of its 70 dimensions after 6 generations and 26 after 16
-    (:func:`iron_river.outputs.identification.span`), so
-    its particles understate what the data leave unknown. ``shrunk`` (the default): the
+    can only lose directions, never regain them — the fit shipped first (50 kept, 70
+    parameters) spanned 38 of its 70 dimensions after 6 generations and 26 after 16
+    (:func:`iron_river.outputs.identification.span`). ``shrunk`` (the default): the
     correlations shrunk toward zero by the Schäfer–Strimmer estimate of the optimal intensity
     (Schäfer & Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4: 32, target "D"), variances
     kept: positive definite whenever every variance is positive, so moves reach every

@@ -294,12 +294,16 @@ def hinges_markdown(ans: dict, c: Cite) -> list[str]:
     ]
 
 
-def _from_draws(c: Cite, ans: dict) -> str:
-    """The posterior's spread of the baseline rate, for the summary sentence ('' if no draws)."""
+def _from(c: Cite, ans: dict) -> str:
+    """Where the step starts: the schema's rate, and with draws the posterior's spread of it."""
+    schema = c.pct(ans["from"], 2, signed=False)
     if ans["parameters"] != "posterior" or not ans.get("from_draws"):
-        return ""
+        return schema
     lo, _, hi = ans["from_draws"]
-    return f" (its posterior: {c.pct(lo, 2, signed=False)}–{c.pct(hi, 2, signed=False)})"
+    return (
+        f"its baseline rate ({schema} in the schema; {c.pct(lo, 2, signed=False)}–"
+        f"{c.pct(hi, 2, signed=False)} across the posterior draws)"
+    )
 
 
 def summary(data: dict, c: Cite) -> list[str]:
@@ -309,8 +313,7 @@ def summary(data: dict, c: Cite) -> list[str]:
     r = entry["rows"]["us_border_arrivals|decade"]
     f = entry["rows"]["us_border_arrivals|final year"]
     text = (
-        f"- **The answer.** Raising US southbound interdiction from "
-        f"{c.pct(ans['from'], 2, signed=False)}{_from_draws(c, ans)} to "
+        f"- **The answer.** Raising US southbound interdiction from {_from(c, ans)} to "
         f"{c.pct(entry['x'], 0, signed=False)} of loads "
         f"changes arrivals at the US border by {c.pct(r['mean'], 1)} "
         f"[{c.pct(r['p05'], 1)}, {c.pct(r['p95'], 1)}] over the decade "

@@ -42,7 +42,9 @@ import argparse
 import hashlib
 import json
 import math
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -386,8 +388,15 @@ def _write_csv(path: Path, keys: list[str], values: np.ndarray, w: np.ndarray, d
 # ---------------------------------------------------------------------------- command line
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """A fit stopped by ``kill`` (or a batch system's time limit) unwinds like Ctrl-C."""
+    raise SystemExit(128 + signum)  # so the session's wall time and simulations are recorded
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run or resume the fit."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     latest = args.out is None
     cfg = FitConfig(
         particles=args.particles,
