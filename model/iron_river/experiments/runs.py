@@ -97,8 +97,9 @@ def run_replicates(
             bar.update(1)
             if model.week % 13 == 0:
                 rate = bar.n * model.households.n / (time.perf_counter() - start)
-                bar.set_postfix_str(
-                    f"replicate {len(runs) + 1}/{replicates}, {rate / 1e6:.1f}M household-steps/s"
+                bar.set_postfix_str(  # shown at the bar's next refresh (its interval holds)
+                    f"replicate {len(runs) + 1}/{replicates}, {rate / 1e6:.1f}M household-steps/s",
+                    refresh=False,
                 )
 
         for child in replicate_seeds(seed, replicates):  # tick() reads len(runs) as it goes
