@@ -124,7 +124,7 @@ def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
             f"**The particles spread along {c.num(spread, 'd')} of the {c.num(len(keys), 'd')} "
             f"directions of the parameter space.** {c.cell(said)} A refit with full-rank moves "
             "from the start (`iron-river calibrate`, whose default they are) would tell by how "
-            "much (docs/ODD.md section 9).",
+            "much (docs/ODD.md, *Calibration and what the data pin down*).",
         ]
         if said
         else []
