@@ -254,7 +254,7 @@ class Fit:
         parents = self._stream(t, 2**31).choice(keep, m)
         z, d = pop.z[parents].copy(), pop.d[parents].copy()
         stats = [pop.stats[i] for i in parents]
-        cov = proposal_covariance(pop.z[keep], getattr(self.cfg, "kernel", "shrunk"))
+        cov = proposal_covariance(pop.z[keep], self.cfg.kernel)
         chol = np.linalg.cholesky(cov * (2.38**2 / len(self.keys)) + 1e-9 * np.eye(len(cov)))
         p_last = pop.acceptance[-1] if t > 1 else 0.3
         moves = (

@@ -198,16 +198,7 @@ def decode(z: np.ndarray, keys: Iterable[str]) -> dict[str, float]:
 
 def encode(values: dict[str, float], keys: Iterable[str]) -> np.ndarray:
     """Logits of parameter values: the inverse of :func:`decode` (an integer's rounded value)."""
-    z = []
-    for key in keys:
-        p, v = PRIORS[key], float(values[key])
-        if p.kind == "log-uniform":
-            u = (math.log(v) - math.log(p.lo)) / (math.log(p.hi) - math.log(p.lo))
-        else:
-            u = (v - p.lo) / (p.hi - p.lo)
-        u = min(max(u, 1e-12), 1.0 - 1e-12)
-        z.append(math.log(u) - math.log1p(-u))
-    return np.array(z)
+    return np.array([PRIORS[key].logit(values[key]) for key in keys])
 
 
 def _start_posterior(start_from: str) -> Posterior:

@@ -30,14 +30,8 @@ def _prior_sd(key: str) -> float:
 
 
 def logits(keys: list[str], values: np.ndarray) -> np.ndarray:
-    """Each value's logit of its position in its prior (log scale for log-uniform): the fit's z."""
-    out = np.empty_like(values, dtype=float)
-    for j, key in enumerate(keys):
-        p = PRIORS[key]
-        lo, hi = (math.log(p.lo), math.log(p.hi)) if p.kind == "log-uniform" else (p.lo, p.hi)
-        u = np.clip((_scaled(key, values[:, j]) - lo) / (hi - lo), 1e-12, 1 - 1e-12)
-        out[:, j] = np.log(u) - np.log1p(-u)
-    return out
+    """Each value's logit of its position in its prior (:meth:`Prior.logit`): the fit's z."""
+    return np.array([[PRIORS[k].logit(v) for k, v in zip(keys, r, strict=True)] for r in values])
 
 
 def span(z: np.ndarray, rel: float = 0.01) -> int:

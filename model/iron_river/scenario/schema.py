@@ -56,6 +56,19 @@ class Prior:
         """The prior in words, e.g. ``log-uniform [0.0006, 0.004]``."""
         return f"{self.kind} [{self.lo:g}, {self.hi:g}]"
 
+    def logit(self, value: float) -> float:
+        """The logit of ``value``'s position in the prior (log scale if log-uniform).
+
+        What the fit samples (``iron-river calibrate``): standard logistic under the prior.
+        """
+        v = float(value)
+        if self.kind == "log-uniform":
+            u = (math.log(v) - math.log(self.lo)) / (math.log(self.hi) - math.log(self.lo))
+        else:
+            u = (v - self.lo) / (self.hi - self.lo)
+        u = min(max(u, 1e-12), 1.0 - 1e-12)
+        return math.log(u) - math.log1p(-u)
+
     def contains(self, value: float) -> bool:
         """Whether ``value`` lies in the prior's support."""
         return self.lo <= value <= self.hi
