@@ -225,17 +225,18 @@ def trade(model: IronRiverModel) -> None:
     go = guns > 0
     rows, guns = active[go], guns[go]
     r = cells.route[rows]
+    unit, customs, mode = e.unit[r], e.second[r], routes.mode[r]
     size = np.minimum(cells.size[rows], e.s_max[r]).astype(np.int64)
     conceal = cells.conceal[rows]
     full, rem = guns // size, guns % size
     w_full, w_rem = rule.weight(size, conceal), rule.weight(rem, conceal)
     # the border: US port or between-ports unit, then (ports only) Mexican customs
-    first = border.inspect(e.unit[r], full, rem, size, w_full, w_rem, model.trafficking_rng)
+    first = border.inspect(unit, full, rem, size, w_full, w_rem, model.trafficking_rng)
     into_mexico = first.full_left * size + first.rem_left
     model.guns_into_mexico = int(into_mexico.sum())
-    at_port = e.second[r] >= 0
+    at_port = customs >= 0  # between ports there is no second unit (-1)
     second = border.inspect(
-        np.where(at_port, e.second[r], -1),
+        customs,
         np.where(at_port, first.full_left, 0),
         np.where(at_port, first.rem_left, 0),
         size,
@@ -258,7 +259,7 @@ def trade(model: IronRiverModel) -> None:
         model.tracing.record_us_trafficked_by_country(countries, lost_gt[ca])
     delivered = passed - lost_gt
     market = routes.market[r]
-    delay = np.where(routes.mode[r] == BETWEEN, t.between_ports_delay_weeks, 0)
+    delay = np.where(mode == BETWEEN, t.between_ports_delay_weeks, 0)
     model.deliver(market, delivered, delay)
     # money: sales at the paid price, minus transport, load and concealment costs
     n_loads = full + (rem > 0)
@@ -270,13 +271,13 @@ def trade(model: IronRiverModel) -> None:
     cells.capital[rows] += delivered * e.price[r] - cost
     cells.delivered[rows] += delivered
     cells.seized[rows] += guns - delivered
-    model.gun_routes = (cells.state[rows], routes.crossing[r], market, guns, routes.mode[r])
+    model.gun_routes = (cells.state[rows], routes.crossing[r], market, guns, mode)
     # what the cell saw: its own seizure rate per reference load at the units it used
-    _learn(model, rows, e.unit[r], first.loads_seized, first.weight, t.risk_learning_rate)
+    _learn(model, rows, unit, first.loads_seized, first.weight, t.risk_learning_rate)
     _learn(
         model,
         rows[at_port],
-        e.second[r][at_port],
+        customs[at_port],
         second.loads_seized[at_port],
         second.weight[at_port],
         t.risk_learning_rate,

@@ -44,8 +44,9 @@ def victimise(
     rows, cell = hh.marks(events, rng)
     kind = cell % n_kinds
     keep = hh.status[rows] == Status.HOME
-    if children_only.any():
-        keep &= hh.children[rows] | ~children_only[kind]
+    if children_only.any():  # only the marks of such kinds need the household's children
+        needs = np.flatnonzero(children_only[kind])
+        keep[needs] &= hh.children[rows[needs]]
     rows, added = rows[keep], weights.astype(np.float32)[kind[keep]]
     if rows.size == 0:
         return np.zeros(n_places)

@@ -9,7 +9,6 @@ Arrivals and returns are kept on a :class:`Calendar` of rows due at future weeks
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
@@ -65,33 +64,37 @@ class Journeys:
 
 
 class Calendar:
-    """Rows due at a future week (arrivals, returns): work is proportional to the events."""
+    """Rows due at a future week (arrivals, returns), held as two flat arrays.
+
+    ``pop`` returns a week's rows in the order they were added (scheduling order, then the
+    order within a call), so what is done to them — sums, draws — does not depend on how
+    they are stored; a mask over the few thousand pending rows costs less than keeping a
+    list per week.
+    """
 
     def __init__(self) -> None:
-        self._due: defaultdict[int, list[np.ndarray]] = defaultdict(list)
+        self._week = np.zeros(0, dtype=np.int64)
+        self._rows = np.zeros(0, dtype=np.int64)
 
     def add(self, weeks: np.ndarray, rows: np.ndarray) -> None:
         """Schedule ``rows[i]`` for week ``weeks[i]``."""
         if rows.size == 0:
             return
-        lo, hi = int(weeks.min()), int(weeks.max())
-        if lo == hi:
-            self._due[lo].append(rows)
-            return
-        order = np.argsort(weeks, kind="stable")
-        weeks, rows = weeks[order], rows[order]
-        cut = [0, *(np.flatnonzero(weeks[1:] != weeks[:-1]) + 1).tolist(), weeks.size]
-        for a, b in itertools.pairwise(cut):
-            self._due[int(weeks[a])].append(rows[a:b])
+        self._week = np.concatenate([self._week, np.broadcast_to(weeks, rows.shape)])
+        self._rows = np.concatenate([self._rows, rows])
 
     def pop(self, week: int) -> np.ndarray:
         """Rows due this week."""
-        chunks = self._due.pop(week, [])
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        due = self._week == week
+        out = self._rows[due]
+        if out.size:
+            keep = ~due
+            self._week, self._rows = self._week[keep], self._rows[keep]
+        return out
 
     def pending(self) -> int:
         """Rows scheduled but not yet due."""
-        return sum(c.size for chunks in self._due.values() for c in chunks)
+        return int(self._rows.size)
 
 
 def depart(

@@ -85,7 +85,8 @@ def fight(model: IronRiverModel) -> Violence:
     place, c = g.place[rows], g.country[rows]
     m = g.members[rows]
     x = strength(model, rows)
-    rv = rivalry(model, rows)[place]
+    rivalry_by_place = rivalry(model, rows)
+    rv = rivalry_by_place[place]
     armed = x**v.gun_elasticity
     scale = m * rv * (1.0 + g.surge[rows])
     fire = model.firearm_lethality[c] * scale * armed
@@ -111,6 +112,6 @@ def fight(model: IronRiverModel) -> Violence:
         recruitment=np.bincount(place, weights=v.recruitment_per_member_year * m, minlength=n)
         / 52.0,
         expected_rate=(lam_f + lam_o) * 52.0 / pop * 1e5,
-        rivalry=rivalry(model, rows),
+        rivalry=rivalry_by_place,
     )
     return out
