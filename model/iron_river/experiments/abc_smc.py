@@ -299,13 +299,20 @@ class Fit:
             pop.simulations,
         )
 
-    def run(self, initial: Population | None = None) -> tuple[Population, str]:
+    def run(
+        self,
+        initial: Population | None = None,
+        done: Callable[[Population], None] | None = None,
+    ) -> tuple[Population, str]:
         """Generations until a stopping rule; returns the last population and why it stopped.
 
         ``initial`` is a finished generation to continue from (a shipped posterior whose fit
         database is gone): the next generation is numbered after it, as in the fit it ends.
+        ``done`` is called with every generation this call completes (a checkpoint).
         """
         pop = self.start() if initial is None else initial
+        if initial is None and done is not None:
+            done(pop)
         for t in range(len(pop.epsilon), self.cfg.generations):
             if pop.epsilon[-1] <= self.cfg.min_epsilon:
                 return pop, f"tolerance reached --min-epsilon {self.cfg.min_epsilon:g}"
@@ -314,6 +321,8 @@ class Fit:
             if t > 1 and pop.acceptance[-1] < self.MIN_ACCEPTANCE:
                 return pop, f"move acceptance {pop.acceptance[-1]:.2g} below {self.MIN_ACCEPTANCE}"
             pop = self.step(pop, t)
+            if done is not None:
+                done(pop)
         if pop.epsilon[-1] <= self.cfg.min_epsilon:
             return pop, f"tolerance reached --min-epsilon {self.cfg.min_epsilon:g}"
         return pop, f"--generations {self.cfg.generations} done"

@@ -33,7 +33,10 @@ generation, number); a generation's proposals are evaluated together on any back
 process, a local pool, a Dask cluster — also through a batch system) and accepted in the order
 of their numbers. So one seed gives one posterior whatever the backend and the number of
 workers, and an interrupted fit resumes: every evaluation is kept in ``evaluations.sqlite``,
-and a rerun replays the fit from it, computing only what is missing.
+and a rerun replays the fit from it, computing only what is missing. Every finished generation
+is also written to ``checkpoint/`` (a posterior with the particles' exact logits): where the
+database is gone — another machine, a later session — ``--start-from`` that folder goes on as
+the very fit that stopped, to the bit.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ RESPONSE_TARGET = 0.30  # Clemens 2017/2021 pooled, converted in docs/EVIDENCE.m
 RESPONSE_HALF = 0.12
 SHOCK = 1.6  # large enough that the paired difference stands above the noise
 BAD = 1e6  # the statistic of a run that produced nothing (NaN) — never accepted
+CHECKPOINT = "checkpoint"  # the fit folder's latest finished generation (--start-from takes it)
 
 
 @dataclass
@@ -238,7 +242,7 @@ def start_population(cfg: FitConfig) -> tuple[Population, dict[str, Any]]:
         )
     if meta.get("particles") != cfg.particles:
         raise ScenarioError(f"{name}: has {meta.get('particles')} particles; give --particles")
-    z = np.array([encode(post.particle(i), cfg.keys) for i in range(post.size)])
+    z = _logits(post, cfg.keys)
     pop = Population(
         z,
         post.distance.copy(),
@@ -249,6 +253,23 @@ def start_population(cfg: FitConfig) -> tuple[Population, dict[str, Any]]:
         int(meta["simulations"]),
     )
     return pop, meta.get("cost", {})
+
+
+def _logits(post: Posterior, keys: Iterable[str]) -> np.ndarray:
+    """The particles' logits, as the fit kept them where the posterior records them.
+
+    Recorded logits are exact, so the continuation is the very fit that stopped; an older
+    posterior's are recomputed from its values (close, not to the bit).
+    """
+    keys = list(keys)
+    stored = post.meta.get("logits")
+    if stored is not None and post.meta.get("logit_keys") == keys:
+        z = np.array(stored, dtype=float)
+        if z.shape == (post.size, len(keys)) and all(
+            decode(z[i], keys) == post.particle(i) for i in range(post.size)
+        ):
+            return z
+    return np.array([encode(post.particle(i), keys) for i in range(post.size)])
 
 
 def distance(stats: dict[str, float]) -> float:
@@ -292,22 +313,37 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
     evaluator = Evaluator(evaluate, workers, client, retries)
     cache = Cache(out / "evaluations.sqlite")
     t0, started = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
+
+    def checkpoint(pop: Population) -> None:
+        """Every finished generation, as a posterior a later fit can continue exactly."""
+        cost = _add_cost(cache.cost(), before if cfg.start_from else {})
+        cost["sessions"] += 1  # this one, still running
+        cost["wall_seconds"] += time.perf_counter() - t0
+        cost["simulated"] += cache.evaluated
+        why = f"checkpoint after generation {len(pop.epsilon) - 1}"
+        write_posterior(pop, why, cfg, out, time.perf_counter() - t0, cost, CHECKPOINT)
+
     try:
         keys = list(cfg.keys)
-        pop, why = Fit(cfg, evaluator, cache, log, lambda z: decode(z, keys), distance).run(initial)
+        fitter = Fit(cfg, evaluator, cache, log, lambda z: decode(z, keys), distance)
+        pop, why = fitter.run(initial, checkpoint)
     finally:
         evaluator.close()
         n = workers if client is None else len(client.scheduler_info().get("workers", {}))
         cache.log_session(started, time.perf_counter() - t0, n)
-        cost = cache.cost()
-        if cfg.start_from:  # what the fit it continues had cost
-            for k in ("sessions", "wall_seconds", "simulated"):
-                cost[k] += before.get(k, 0)
-            cost["workers"] = sorted({*cost["workers"], *before.get("workers", [])})
+        cost = _add_cost(cache.cost(), before if cfg.start_from else {})
         cache.close()
         if not cfg.quiet:
             print(file=sys.stderr)
     return write_posterior(pop, why, cfg, out, time.perf_counter() - t0, cost)
+
+
+def _add_cost(cost: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """The cost of a fit's sessions and of the fit it continues (``before``), together."""
+    for k in ("sessions", "wall_seconds", "simulated"):
+        cost[k] += before.get(k, 0)
+    cost["workers"] = sorted({*cost["workers"], *before.get("workers", [])})
+    return cost
 
 
 def write_posterior(
@@ -317,8 +353,13 @@ def write_posterior(
     out: Path,
     wall: float,
     cost: dict[str, Any] | None = None,
+    folder: str = "posterior",
 ) -> dict[str, Any]:
-    """The last generation as ``posterior.csv`` + ``posterior.json``, and what it pins down."""
+    """A generation as ``posterior.csv`` + ``posterior.json`` in ``out/folder``.
+
+    The final posterior also gets what it pins down (figures and tables); the per-generation
+    :data:`CHECKPOINT` only what ``--start-from`` needs, including the exact logits.
+    """
     from iron_river.outputs import identification
 
     keys = list(cfg.keys)
@@ -347,6 +388,10 @@ def write_posterior(
         "wall_seconds": wall,  # this invocation (a resumed fit replays what it had)
         "cost": cost or {},  # every session of the fit together
         "command": " ".join(sys.argv),
+        # the particles as the fit moves them (logits of their prior positions), so a fit that
+        # continues this one (--start-from) is exactly the fit that would have run on
+        "logit_keys": keys,
+        "logits": pop.z.tolist(),
     }
     if cfg.start_from:  # how to reproduce it: the fit it continues, then this command
         start = _start_posterior(cfg.start_from).meta
@@ -357,10 +402,11 @@ def write_posterior(
             "kernel": start.get("kernel", "sample"),  # fits before the kernel option: sample
             **({"continued_from": start["continued_from"]} if "continued_from" in start else {}),
         }
-    with atomic_folder(out / "posterior") as tmp:
+    with atomic_folder(out / folder) as tmp:
         _write_csv(tmp / "posterior.csv", keys, values, weights, pop.d)
         (tmp / "posterior.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        identification.write(tmp, keys, values, weights)
+        if folder != CHECKPOINT:
+            identification.write(tmp, keys, values, weights)
         describe_folder(tmp, cfg.scale)
     return meta
 
@@ -466,8 +512,10 @@ def register(subparsers: Any) -> None:
         "--start-from",
         metavar="POSTERIOR",
         help="continue the fit that ended in this posterior (a folder holding posterior.csv "
-        "and .json, or 'shipped' for the package's) instead of starting from the prior: "
-        "its last generation is the first, the tolerance schedule and cost carry on",
+        "and .json — a fit folder's posterior/ or checkpoint/, written after every "
+        "generation — or 'shipped' for the package's) instead of starting from the prior: "
+        "its last generation is the first, the tolerance schedule and cost carry on; from a "
+        "posterior that records its logits the continuation is exactly the fit that stopped",
     )
     p.add_argument(
         "--kernel",
