@@ -52,8 +52,26 @@ def built(tmp_path_factory):
             str(spec),
         ]
     )
-    assert args.func(args) == 0
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with pytest.MonkeyPatch.context() as mp:  # the report is written as a notebook user would
+        mp.setattr(matplotlib, "use", lambda *a, **k: PYPLOT["backend switches"].append(a))
+        before = plt.get_fignums()
+        assert args.func(args) == 0
+        PYPLOT["figures left open"] = sorted(set(plt.get_fignums()) - set(before))
     return out
+
+
+PYPLOT: dict[str, list] = {"backend switches": [], "figures left open": []}
+
+
+def test_writing_the_report_leaves_pyplot_alone(built):
+    """Report, sensitivity and identification figures switch no backend and open no pyplot
+    figure: a notebook keeps its inline plots after ``report.run`` (figures on their own
+    canvas, as the run's figures are)."""
+    assert PYPLOT == {"backend switches": [], "figures left open": []}
+    assert (built / "answer.png").stat().st_size > 0
 
 
 def test_report_files(built):

@@ -20,12 +20,14 @@ from iron_river.experiments.writing import Cite, _interval, _save, _table
 COUNTRY_NAMES = {"MX": "Mexico", "GT": "Guatemala", "HN": "Honduras", "SV": "El Salvador"}
 
 
-def figure(folder: Path, data: dict[str, Any], plt: Any, smoke: bool) -> str:
+def figure(folder: Path, data: dict[str, Any], smoke: bool) -> str:
     """``answer.png``: the change by origin and horizon, whole and seed-only intervals."""
+    from iron_river.outputs.figures import figure as new_figure
+
     ans = data["answer"]["policies"]["x100"]["rows"]
     labels = ["all origins", *COUNTRY_NAMES.values()]
     metrics = ["us_border_arrivals", *(f"us_border_arrivals_{c}" for c in COUNTRY_NAMES)]
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = new_figure((8, 3.6))
     y = np.arange(len(labels))
     for k, (horizon, shift, colour) in enumerate(
         (("decade", -0.17, "#4c72b0"), ("final year", 0.17, "#dd8452"))
@@ -77,7 +79,6 @@ def figure(folder: Path, data: dict[str, Any], plt: Any, smoke: bool) -> str:
     )
     fig.tight_layout()
     _save(fig, folder / "answer.png", smoke)
-    plt.close(fig)
     return "answer.png"
 
 

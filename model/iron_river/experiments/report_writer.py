@@ -31,10 +31,7 @@ SMOKE_WARNING = (
 
 
 def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from iron_river.outputs.figures import figure
 
     files = {}
     smoke = bool(data["config"].get("smoke_test"))
@@ -42,9 +39,7 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     pol = data["policies"]
     if pol:
         names = list(pol)
-        fig, axes = plt.subplots(
-            1, len(OUTCOMES), figsize=(12, 0.6 * len(names) + 1.6), sharey=True
-        )
+        fig, axes = figure((12, 0.6 * len(names) + 1.6), 1, len(OUTCOMES), sharey=True)
         for ax, (metric, label) in zip(axes, OUTCOMES.items(), strict=True):
             mean = np.array([pol[n][metric]["change_mean"] for n in names]) * 100
             lo = np.array([pol[n][metric]["change_p05"] for n in names]) * 100
@@ -58,14 +53,13 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
         axes[0].set_yticks(np.arange(len(names)), names)
         fig.tight_layout()
         _save(fig, folder / "policy_effects.png", smoke)
-        plt.close(fig)
         files["policy_effects"] = "policy_effects.png"
     # interdiction curve: each replicate against its own baseline (same draw, same seed)
     cur = data["interdiction"]
     x = np.array(cur["x"])
     drawn = data["answer"]["parameters"] == "posterior"
     what = "parameters and seeds" if drawn else "seeds only"
-    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(12, 3.6))
+    fig, axes = figure((12, 3.6), 1, len(OUTCOMES))
     for ax, (metric, label) in zip(axes, OUTCOMES.items(), strict=True):
         m = cur["metrics"][metric]
         pct = {k: np.array(m[k]) * 100 for k in ("change_mean", "change_p05", "change_p95")}
@@ -82,9 +76,8 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     _save(fig, folder / "interdiction_curve.png", smoke)
-    plt.close(fig)
     files["interdiction_curve"] = "interdiction_curve.png"
-    files["answer"] = answer_writer.figure(folder, data, plt, smoke)
+    files["answer"] = answer_writer.figure(folder, data, smoke)
     if data["answer"]["parameters"] == "posterior":
         files |= _identification_figures(folder)
     return files

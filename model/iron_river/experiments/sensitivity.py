@@ -429,14 +429,11 @@ def _write_indices(path: Path, spec: SensitivitySpec, names: list[str], res: dic
 
 
 def _figure(path: Path, spec: SensitivitySpec, names: list[str], res: dict) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from iron_river.outputs.figures import figure
 
     outs = list(res["outputs"])
-    fig, axes = plt.subplots(
-        1, len(outs), figsize=(4.2 * len(outs), 0.45 * len(names) + 1.6), sharey=True, squeeze=False
+    fig, axes = figure(
+        (4.2 * len(outs), 0.45 * len(names) + 1.6), 1, len(outs), sharey=True, squeeze=False
     )
     key, conf = INDEX[spec.method]
     y = np.arange(len(names))
@@ -448,7 +445,6 @@ def _figure(path: Path, spec: SensitivitySpec, names: list[str], res: dict) -> N
     axes[0][0].set_yticks(y, names, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:

@@ -103,10 +103,7 @@ def _drift(x: np.ndarray, y: np.ndarray) -> float:
 
 def figure(d: Drift, path: Path) -> None:
     """Each series relative to its measured mean, burn-in shaded, the ±3% band drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from iron_river.outputs.figures import figure as new_figure
 
     groups = {
         "guns": ("guns_bought", "guns_delivered", "cells", "arsenal_MX", "price_MX"),
@@ -127,7 +124,7 @@ def figure(d: Drift, path: Path) -> None:
             "relatives_abroad_share_GT",
         ),
     }
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), sharey=True)
+    fig, axes = new_figure((15, 4.6), 1, 3, sharey=True)
     measured = d.years >= 0
     for ax, (title, keys) in zip(axes, groups.items(), strict=True):
         ax.axvspan(d.years[0] - 0.5, -0.5, color="0.92", label="burn-in (2019 levers)")
@@ -160,7 +157,6 @@ def figure(d: Drift, path: Path) -> None:
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> int:

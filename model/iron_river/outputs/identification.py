@@ -147,15 +147,6 @@ def write(folder: Path, keys: list[str], values: np.ndarray, w: np.ndarray) -> l
     return rows
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _log_axis_tools():
     from matplotlib.ticker import LogLocator, NullFormatter
 
@@ -186,12 +177,13 @@ def marginals(path: Path, keys, values, w, rows) -> None:
 
     Log-uniform priors are drawn on a log axis with densities per unit of log value.
     """
-    plt = _plt()
+    from iron_river.outputs.figures import figure
+
     LogLocator, NullFormatter = _log_axis_tools()  # noqa: N806 (matplotlib's class names)
     n = len(keys)
     cols = 6
     nrows = math.ceil(n / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(2.6 * cols, 1.9 * nrows))
+    fig, axes = figure((2.6 * cols, 1.9 * nrows), nrows, cols)
     verdict = {r["parameter"]: r for r in rows}
     colour = {"pinned": "#1b7837", "narrowed": "#e08214", "prior-dominated": "#8c8c8c"}
     for ax, (j, key) in zip(axes.flat, enumerate(keys), strict=False):
@@ -219,7 +211,6 @@ def marginals(path: Path, keys, values, w, rows) -> None:
     )
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _short(key: str) -> str:
@@ -229,11 +220,12 @@ def _short(key: str) -> str:
 
 def pairs(path: Path, keys, values, w, rows, k: int = 8) -> None:
     """Pairwise scatter of the ``k`` most pinned parameters: the ridges the data leave."""
-    plt = _plt()
+    from iron_river.outputs.figures import figure
+
     best = sorted(rows, key=lambda r: r["sd_ratio"])[:k]
     idx = [keys.index(r["parameter"]) for r in best]
     n = len(idx)
-    fig, axes = plt.subplots(n, n, figsize=(1.7 * n, 1.7 * n))
+    fig, axes = figure((1.7 * n, 1.7 * n), n, n)
     size = 4 + 60 * w / w.max()
     for a, i in enumerate(idx):
         for b, j in enumerate(idx):
@@ -260,4 +252,3 @@ def pairs(path: Path, keys, values, w, rows, k: int = 8) -> None:
     )
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -103,12 +103,11 @@ def plot_response(
     table, key: str, scale: str, metrics: list[str], path: Path, baseline: Any = None
 ) -> None:
     """Draw panels of metric vs lever with 50% and 90% bands."""
-    import matplotlib
+    from matplotlib.ticker import FuncFormatter
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from iron_river.outputs.figures import figure
 
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    fig, axes = figure((4.2 * len(metrics), 3.6), 1, len(metrics), squeeze=False)
     x = table[key].to_numpy(dtype=float)
     for ax, m in zip(axes[0], metrics, strict=True):
         ax.fill_between(
@@ -138,28 +137,22 @@ def plot_response(
         if low >= 0:  # counts and shares: from zero, so the size of a change reads true
             ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(
-            matplotlib.ticker.FuncFormatter(
-                lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
-            )
+            FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}")
         )
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def heatmap(df, keys: tuple[str, str], scales: tuple[str, str], metrics: list[str], path: Path):
     """Mean of each metric over two levers; returns the long table that was drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from iron_river.outputs.figures import figure
 
     a, b = keys
     la, lb = levels(df, a, scales[0]).rename(a), levels(df, b, scales[1]).rename(b)
     table = df.groupby([la, lb])[metrics].mean()
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 4.0), squeeze=False)
+    fig, axes = figure((4.6 * len(metrics), 4.0), 1, len(metrics), squeeze=False)
     for ax, m in zip(axes[0], metrics, strict=True):
         grid = table[m].unstack(b)
         im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
@@ -185,7 +178,6 @@ def heatmap(df, keys: tuple[str, str], scales: tuple[str, str], metrics: list[st
                 )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return table.reset_index()
 
 
