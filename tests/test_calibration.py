@@ -93,6 +93,18 @@ def test_one_seed_one_posterior_whatever_the_batch(tiny_fit, tmp_path):
     assert (other / "posterior" / "posterior.csv").read_text() == a
 
 
+def test_one_seed_one_posterior_on_a_pool_and_on_dask(tiny_fit, tmp_path):
+    """Results come back in whatever order the workers finish; the fit decides in order."""
+    from distributed import Client
+
+    want = (tiny_fit / "posterior" / "posterior.csv").read_text()
+    calibration.fit(_cfg(tmp_path / "pool"), workers=2)
+    assert (tmp_path / "pool" / "posterior" / "posterior.csv").read_text() == want
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as c:
+        calibration.fit(_cfg(tmp_path / "dask"), client=c)
+    assert (tmp_path / "dask" / "posterior" / "posterior.csv").read_text() == want
+
+
 def test_a_stopped_fit_resumes_where_it_stopped(tiny_fit, tmp_path):
     out = tmp_path / "c"
     calibration.fit(_cfg(out, generations=1))

@@ -25,8 +25,8 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,14 +94,33 @@ class Evaluator:
             info = client.scheduler_info(n_workers=-1)["workers"]
             self.workers = max(1, sum(w.get("nthreads", 1) for w in info.values()))
 
-    def map(self, tasks: list) -> list:
-        """Results in the order of ``tasks``."""
+    def completed(self, tasks: list) -> Iterator[tuple[int, Any]]:
+        """``(index, result)`` of every task as it finishes (in order where run here).
+
+        Every task is in flight at once, so no worker waits for a slow task of a batch; the
+        caller stores each result as it comes, so an interrupt loses only those still running.
+        """
         if self.client is not None:
+            from distributed import as_completed as dask_completed
+
             futures = self.client.map(self.fn, tasks, pure=False, retries=self.retries)
-            return self.client.gather(futures)
-        if self._pool is not None:
-            return list(self._pool.map(self.fn, tasks))
-        return [self.fn(t) for t in tasks]
+            index = {f.key: i for i, f in enumerate(futures)}
+            try:
+                for future, result in dask_completed(futures, with_results=True):
+                    yield index[future.key], result
+            finally:
+                self.client.cancel([f for f in futures if not f.done()])
+        elif self._pool is not None:
+            pending = {self._pool.submit(self.fn, t): i for i, t in enumerate(tasks)}
+            try:
+                for future in as_completed(pending):
+                    yield pending[future], future.result()
+            finally:
+                for future in pending:
+                    future.cancel()
+        else:
+            for i, t in enumerate(tasks):
+                yield i, self.fn(t)
 
     def close(self) -> None:
         """Stop the local pool (a Dask client belongs to its caller)."""
@@ -219,15 +238,16 @@ class Fit:
                 out[k] = hit
             else:
                 todo.append((k, z, seed))
-        # sent in chunks (each stored when done, so an interrupt loses little); the chunk size
-        # changes nothing else: proposals are seeded by number and decided in order
-        size = self.cfg.batch or max(4 * self.evaluator.workers, 8)
+        # all in flight at once (or ``batch`` at a time), each stored as it returns; neither
+        # changes anything else: proposals are seeded by number and decided in order
+        size = self.cfg.batch or max(len(todo), 1)
         for i in range(0, len(todo), size):
             chunk = todo[i : i + size]
             tasks = [(self.decode(z), seed, self.cfg.sizes, tolerance) for _, z, seed in chunk]
-            results = self.evaluator.map(tasks)
-            self.cache.put([(t, k, z, st) for (k, z, _), st in zip(chunk, results, strict=True)])
-            out.update({k: st for (k, _, _), st in zip(chunk, results, strict=True)})
+            for j, st in self.evaluator.completed(tasks):
+                k, z, _ = chunk[j]
+                self.cache.put([(t, k, z, st)])
+                out[k] = st
         return [out[k] for k in ks]
 
     def start(self) -> Population:

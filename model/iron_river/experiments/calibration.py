@@ -92,7 +92,7 @@ class FitConfig:
     years: int = 4
     burn_in_years: int = 5
     seed: int = 20190101
-    batch: int = 0  # proposals sent to the workers at once (0: four per worker, at least 8)
+    batch: int = 0  # proposals in flight at once (0: all of a move step)
     out: Path = Path("results/calibration")
     quiet: bool = False
     keys: tuple[str, ...] = field(default_factory=fitted_keys)
@@ -500,7 +500,8 @@ def register(subparsers: Any) -> None:
         "--batch",
         type=int,
         default=0,
-        help="proposals sent to the workers at once (0: a move step)",
+        help="proposals in flight at once, each stored as it returns (0, the default: all "
+        "of a move step, so no worker waits for the slowest of a batch)",
     )
     p.add_argument(
         "--out",
