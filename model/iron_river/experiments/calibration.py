@@ -320,6 +320,7 @@ def fit(cfg: FitConfig, workers: int = 1, client: Any = None, retries: int = 2) 
         cost["sessions"] += 1  # this one, still running
         cost["wall_seconds"] += time.perf_counter() - t0
         cost["simulated"] += cache.evaluated
+        cost["workers"] = sorted({*cost["workers"], evaluator.workers})
         why = f"checkpoint after generation {len(pop.epsilon) - 1}"
         write_posterior(pop, why, cfg, out, time.perf_counter() - t0, cost, CHECKPOINT)
 
