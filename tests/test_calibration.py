@@ -163,6 +163,8 @@ def test_every_generation_leaves_a_checkpoint_that_continues_the_fit_exactly(tin
     ).read_text()
     meta = json.loads((check / "posterior.json").read_text())
     assert meta["stopped"] == "checkpoint after generation 1"
+    said = calibration.stopped(tiny_fit)  # what an interrupted fit tells its user
+    assert "generation 1" in said and f"--start-from {check}" in said
     assert meta["simulations"] == meta["cost"]["simulated"]
     straight = tmp_path / "straight"
     calibration.fit(_cfg(straight, generations=3))
@@ -325,7 +327,7 @@ def test_a_fit_stopped_by_kill_records_what_it_spent(tmp_path):
     cmd = [sys.executable, "-m", "iron_river.cli", "calibrate", "--out", str(out), "--quiet"]
     cmd += ["--particles", "4", "--generations", "50", "--min-epsilon", "0"]
     cmd += ["--scale", "20000", "--years", "1", "--burn-in-years", "0"]
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     db = out / "evaluations.sqlite"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
@@ -340,6 +342,8 @@ def test_a_fit_stopped_by_kill_records_what_it_spent(tmp_path):
     assert proc.poll() is None, "the fit ended before it could be stopped"
     proc.terminate()
     assert proc.wait(60) == 128 + 15
+    said = proc.stderr.read()
+    assert "terminated;" in said and "rerun the same command to resume" in said, said
     with sqlite3.connect(db) as con:
         (wall, evaluated), *_ = con.execute("SELECT wall_seconds, evaluated FROM session")
     assert wall > 0 and evaluated >= 4

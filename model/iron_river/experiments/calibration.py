@@ -459,13 +459,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     opts = engine_options.EngineOptions.of(args)
     if clusters.dry_run(args, log_directory=cfg.out / "logs", job_name="ir-calibrate"):
         return 0
-    if opts.engine == "local":
-        meta = fit(cfg, workers=opts.workers or 1)
-    else:
-        with clusters.open_client(
-            args, log_directory=cfg.out / "logs", job_name="ir-calibrate"
-        ) as client:
-            meta = fit(cfg, client=client, retries=opts.retries)
+    try:
+        if opts.engine == "local":
+            meta = fit(cfg, workers=opts.workers or 1)
+        else:
+            with clusters.open_client(
+                args, log_directory=cfg.out / "logs", job_name="ir-calibrate"
+            ) as client:
+                meta = fit(cfg, client=client, retries=opts.retries)
+    except KeyboardInterrupt:
+        print(f"iron-river: interrupted; {stopped(cfg.out)}", file=sys.stderr)
+        return 130
+    except SystemExit:  # SIGTERM: a kill or a batch system's time limit
+        print(f"iron-river: terminated; {stopped(cfg.out)}", file=sys.stderr)
+        raise
     if latest:
         point_latest(cfg.out)
     print(
@@ -474,6 +481,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"final tolerance {meta['epsilon_schedule'][-1]:.3g}, {meta['wall_seconds']:.0f} s)"
     )
     return 0
+
+
+def stopped(out: Path) -> str:
+    """What a stopped fit kept, and how to go on from it."""
+    check = out / CHECKPOINT / "posterior.json"
+    if not check.is_file():
+        return f"every finished simulation is kept in {out / 'evaluations.sqlite'}: rerun to resume"
+    meta = json.loads(check.read_text(encoding="utf-8"))
+    return (
+        f"generation {meta['generations'] - 1} (tolerance {meta['epsilon_schedule'][-1]:.3g}) "
+        f"and every finished simulation are kept: rerun the same command to resume, or, "
+        f"where {out / 'evaluations.sqlite'} is gone, continue with --start-from "
+        f"{out / CHECKPOINT}"
+    )
 
 
 def register(subparsers: Any) -> None:
