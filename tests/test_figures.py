@@ -115,8 +115,17 @@ def test_sweep_response_has_units_and_an_axis_from_zero(tmp_path, monkeypatch):
         table[f"{m}_mean"] = np.linspace(level, level * 0.9, 4)
         for q in report.QUANTILES:
             table[f"{m}_q{round(q * 100):02d}"] = table[f"{m}_mean"] * (0.95 + 0.1 * q)
+    from iron_river.outputs import figures as canvas
+
     kept = []
-    monkeypatch.setattr(plt, "close", kept.append)
+
+    def figure(*a, **k):  # keep the figure the report draws on (its own canvas, not pyplot)
+        fig, axes = new_figure(*a, **k)
+        kept.append(fig)
+        return fig, axes
+
+    new_figure = canvas.figure
+    monkeypatch.setattr(canvas, "figure", figure)
     report.plot_response(
         table,
         "enforcement.us_southbound_interdiction",
