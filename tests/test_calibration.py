@@ -165,6 +165,10 @@ def test_every_generation_leaves_a_checkpoint_that_continues_the_fit_exactly(tin
     assert meta["stopped"] == "checkpoint after generation 1"
     said = calibration.stopped(tiny_fit)  # what an interrupted fit tells its user
     assert "generation 1" in said and f"--start-from {check}" in said
+    assert "rerun the same command to resume" in said
+    # stopped before any generation finished: the cache alone, and the same advice
+    early = calibration.stopped(tmp_path / "early")
+    assert "evaluations.sqlite" in early and "rerun the same command to resume" in early
     assert meta["simulations"] == meta["cost"]["simulated"]
     straight = tmp_path / "straight"
     calibration.fit(_cfg(straight, generations=3))
@@ -342,7 +346,7 @@ def test_a_fit_stopped_by_kill_records_what_it_spent(tmp_path):
     assert proc.poll() is None, "the fit ended before it could be stopped"
     proc.terminate()
     assert proc.wait(60) == 128 + 15
-    said = proc.stderr.read()
+    _, said = proc.communicate()
     assert "terminated;" in said and "rerun the same command to resume" in said, said
     with sqlite3.connect(db) as con:
         (wall, evaluated), *_ = con.execute("SELECT wall_seconds, evaluated FROM session")

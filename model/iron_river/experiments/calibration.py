@@ -487,7 +487,10 @@ def stopped(out: Path) -> str:
     """What a stopped fit kept, and how to go on from it."""
     check = out / CHECKPOINT / "posterior.json"
     if not check.is_file():
-        return f"every finished simulation is kept in {out / 'evaluations.sqlite'}: rerun to resume"
+        return (
+            f"every finished simulation is kept in {out / 'evaluations.sqlite'}: "
+            "rerun the same command to resume"
+        )
     meta = json.loads(check.read_text(encoding="utf-8"))
     return (
         f"generation {meta['generations'] - 1} (tolerance {meta['epsilon_schedule'][-1]:.3g}) "
