@@ -238,3 +238,24 @@ def test_readme_blocks_are_regenerated_from_a_report(built, tmp_path):
     real = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in readme_tables.BLOCKS:
         assert all(m in real for m in readme_tables.markers(name)), name
+
+
+def test_a_report_draws_from_a_posterior_given_by_path(tmp_path):
+    """A user's own fit (or one not yet shipped): every run draws from it, and the report
+    says so, shows what it pins down and how to reproduce it."""
+    from iron_river.cli import main
+    from tests.test_posterior import fake, save
+
+    mine = save(fake(12, seed=5), tmp_path / "fit" / "posterior")
+    out = tmp_path / "report"
+    given = ["--scenarios", str(ROOT / "scenarios"), "--posterior", str(mine)]
+    code = main(["report", "--quick", "--quiet", "--out", str(out), *given])
+    assert code == 0
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    csv = str((mine / "posterior.csv").resolve())
+    assert data["config"]["posterior_path"] == csv
+    assert data["answer"]["source"].startswith(f"posterior at {csv} (12 particles, sha256 ")
+    text = (out / "REPORT.md").read_text(encoding="utf-8")
+    assert f"The runs drew from the posterior at `{csv}`: 12 particles (its record" in text
+    assert f"--posterior {csv}`" in text
+    assert (out / "marginals.png").is_file()

@@ -6,7 +6,9 @@ shipped; the last ones check the shipped posterior itself.
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,16 +24,16 @@ TINY = {"scale": 20000.0, "years": 1, "burn_in_years": 0}
 KEY = "migration.poverty_multiplier"
 
 
-def fake(n: int = 30) -> Posterior:
+def fake(n: int = 30, seed: int = 11) -> Posterior:
     keys = tuple(PRIORS)
-    u = np.random.default_rng(11).uniform(0.05, 0.95, (n, len(keys)))
+    u = np.random.default_rng(seed).uniform(0.05, 0.95, (n, len(keys)))
     values = np.array(
         [
             [PRIORS[k].lo + x * (PRIORS[k].hi - PRIORS[k].lo) for k, x in zip(keys, r, strict=True)]
             for r in u
         ]
     )
-    w = np.random.default_rng(12).uniform(0.5, 1.5, n)
+    w = np.random.default_rng(seed + 1).uniform(0.5, 1.5, n)
     return Posterior(keys, values, w / w.sum(), np.zeros(n), {"model_version": MODEL_VERSION})
 
 
@@ -103,6 +105,88 @@ def test_a_posterior_for_another_model_is_refused(tmp_path):
         Posterior.load(csv)
 
 
+# ---------------------------------------------------------------------------- a posterior by path
+
+
+def save(p: Posterior, folder: Path, version: str = MODEL_VERSION) -> Path:
+    """Write a posterior as ``iron-river calibrate`` lays it out (a fit's posterior/)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [",".join([*p.keys, "weight", "distance"])]
+    rows += [
+        ",".join(map(repr, [*map(float, row), float(w), 0.0]))
+        for row, w in zip(p.values, p.weights, strict=True)
+    ]
+    (folder / "posterior.csv").write_text("\n".join(rows) + "\n")
+    (folder / "posterior.json").write_text(json.dumps({**p.meta, "model_version": version}))
+    return folder
+
+
+def test_runs_draw_from_a_posterior_given_by_path(post, tmp_path):
+    """A user's own fit (or one not yet shipped) is drawn from instead of the shipped one, by
+    the same rule, and every run says which it drew from."""
+    mine = fake(12, seed=5)
+    folder = save(mine, tmp_path / "fit" / "posterior")
+    sc = load_scenario(None, [f"{k}={v}" for k, v in TINY.items()] + [f"posterior={folder}"])
+    assert sc.posterior == str((folder / "posterior.csv").resolve())
+    for r in range(3):
+        m = _model(sc, run_seed(20190101, r))
+        i = mine.index(r, 20190101)
+        assert m.parameter_source["particle"] == i
+        assert m.parameter_source["posterior"] == sc.posterior
+        assert "sha256" in m.parameter_source["source"]
+        assert m.scenario.get(KEY) == pytest.approx(mine.particle(i)[KEY])
+        assert m.scenario.get(KEY) != pytest.approx(post.draw(r, 20190101)[KEY])
+    point = _model(sc.with_values({"parameters": "point"}), 1)
+    assert point.scenario.get(KEY) == pytest.approx(mine.point()[KEY])
+
+
+def test_a_scenario_file_names_its_posterior_from_its_own_folder(post, tmp_path, monkeypatch):
+    """So the file means the same from any folder, and on workers that run elsewhere."""
+    save(fake(12, seed=5), tmp_path / "fit" / "posterior")
+    f = tmp_path / "scenarios" / "mine.toml"
+    f.parent.mkdir()
+    f.write_text('posterior = "../fit/posterior"\n')
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert load_scenario(f).posterior == str(tmp_path / "fit" / "posterior" / "posterior.csv")
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda d: d / "nowhere", "no posterior there"),
+        (lambda d: save(fake(4), d / "old", version="0.1"), "refit"),
+    ],
+    ids=["missing", "another model version"],
+)
+def test_a_bad_posterior_path_stops_the_command_before_anything_runs(tmp_path, capsys, make, said):
+    from iron_river.cli import main
+
+    given, out = make(tmp_path), tmp_path / "out"
+    quiet = ["--quiet", "--out", str(out), "--posterior", str(given)]
+    code = main(["run", "scenarios/baseline.toml", "--years", "1", "--replicates", "1", *quiet])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and not out.exists()
+    assert err.startswith("iron-river: error: --posterior: "), err
+    assert said in err and "\n" not in err
+    code = main(["report", "--quick", *quiet])
+    assert code == 2 and not out.exists() and said in capsys.readouterr().err
+
+
+def test_results_follow_the_posterior_content_not_its_path(tmp_path):
+    """A fit that goes on rewrites its checkpoint in place: results drawn from the old one
+    must not be taken for the new one's (run folders, compare's reuse, sweeps' resume)."""
+    from iron_river.experiments import binding
+    from iron_river.outputs.files import run_key
+
+    folder = save(fake(12, seed=5), tmp_path / "checkpoint")
+    sc = load_scenario(None, [f"posterior={folder}"])
+    key, base = run_key(sc, 1, 2), binding.base_values(sc)["posterior"]
+    save(fake(12, seed=6), folder)
+    assert run_key(sc, 1, 2) != key and binding.base_values(sc)["posterior"] != base
+    assert run_key(load_scenario(None, []), 1, 2) == run_key(load_scenario(None, []), 1, 2)
+
+
 # ---------------------------------------------------------------------------- the shipped one
 
 
@@ -134,3 +218,18 @@ def test_the_shipped_posterior_reproduces_the_targets():
     for k in obs:
         mean = float(np.mean([s[k] for s in stats]))
         assert abs(mean - obs[k]) / half[k] <= max(eps, 1.0), (k, mean, obs[k], half[k])
+
+
+def test_compare_pairs_draws_from_one_posterior_only(tmp_path, capsys):
+    """Replicate r of each scenario must run draw r of the same posterior, or the paired
+    change mixes parameter sets."""
+    from iron_river.cli import main
+
+    save(fake(12, seed=5), tmp_path / "fit")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('name = "mine"\nposterior = "fit"\n')
+    out = tmp_path / "out"
+    code = main(["compare", "scenarios/baseline.toml", str(mine), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "scenario 2 ('mine') draws its parameters otherwise than the first" in err

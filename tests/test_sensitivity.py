@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from iron_river.experiments import sensitivity
-from iron_river.scenario import ScenarioError
+from iron_river.scenario import ScenarioError, posterior
 from iron_river.scenario.posterior import MODEL_VERSION, Posterior
 from iron_river.scenario.scenario import PRIORS
 from tests.conftest import ROOT, SCENARIOS, assert_described
@@ -134,7 +134,7 @@ parameters = ["supply.guns_per_cell_week", "violence.gun_elasticity"]
 
 def test_posterior_design_runs_calibrated_worlds(tmp_path, monkeypatch):
     post = _fake_posterior()
-    monkeypatch.setattr(sensitivity, "shipped", lambda: (post, "fake posterior"))
+    monkeypatch.setattr(posterior, "shipped", lambda: (post, "fake posterior"))
     spec = sensitivity.load_spec(_spec(tmp_path, POSTERIOR_SPEC))
     x = sensitivity.design_matrix(spec)
     rows = sensitivity.posterior_rows(spec)
@@ -153,6 +153,6 @@ def test_posterior_design_runs_calibrated_worlds(tmp_path, monkeypatch):
 
 
 def test_posterior_method_needs_a_posterior(tmp_path, monkeypatch):
-    monkeypatch.setattr(sensitivity, "shipped", lambda: (None, "no posterior here"))
+    monkeypatch.setattr(posterior, "shipped", lambda: (None, "no posterior here"))
     with pytest.raises(ScenarioError, match="needs the shipped posterior: no posterior here"):
         sensitivity.load_spec(_spec(tmp_path, POSTERIOR_SPEC))

@@ -65,7 +65,14 @@ def _load(path: str | None, sets: list[str], args: argparse.Namespace) -> IronRi
             extra.append(f"{key}={value}")
     if getattr(args, "point", False):
         extra.append("parameters=point")
-    return load_scenario(path, extra)
+    if getattr(args, "posterior", None):
+        extra.append(f"posterior={args.posterior}")
+    try:
+        return load_scenario(path, extra)
+    except ScenarioError as exc:
+        if exc.key == "posterior" and getattr(args, "posterior", None):
+            raise ScenarioError(exc.reason, file="--posterior") from None
+        raise
 
 
 def _name_origin(path: str | None, sets: list[str]) -> str:
@@ -189,6 +196,13 @@ def _add_scenario_options(p: argparse.ArgumentParser, *, replicates: int) -> Non
         action="store_true",
         help="run every replicate at the posterior's medians (quick; intervals are seed noise "
         "only) instead of a posterior draw per replicate (same as --set parameters=point)",
+    )
+    p.add_argument(
+        "--posterior",
+        metavar="PATH",
+        help="draw from this posterior instead of the shipped one: a fit's posterior/ or "
+        "checkpoint/ folder (or its posterior.csv), e.g. your own `iron-river calibrate` "
+        "(same as --set posterior=PATH)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from iron_river.experiments import runs
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
+from iron_river.scenario.posterior import at, digest
 
 __all__ = ["PARAMETERS", "ScenarioError", "apply", "base_values", "load_base", "simulate"]
 
@@ -39,8 +40,15 @@ def load_base(path: str) -> Any:
 
 
 def base_values(scenario: Any) -> dict[str, Any]:
-    """Return all dotted keys of a scenario with the values in force (levers resolved)."""
-    return {key: scenario.value(key) for key in scenario.flat()}
+    """Return all dotted keys of a scenario with the values in force (levers resolved).
+
+    A posterior given by path is named with its content's hash, so a sweep resumed after the
+    file changed (a fit that went on in place) is a different design, not a mixed one.
+    """
+    out = {key: scenario.value(key) for key in scenario.flat()}
+    if scenario.posterior:
+        out["posterior"] = f"{scenario.posterior} ({digest(at(scenario.posterior))})"
+    return out
 
 
 def apply(scenario: Any, values: dict[str, Any]) -> Any:

@@ -67,6 +67,16 @@ def plan(
                 key="name",
             )
         seen[sc.name] = i
+        drawn = (sc.parameters, sc.posterior)
+        if drawn != (scenarios[0].parameters, scenarios[0].posterior):
+            raise ScenarioError(
+                f"scenario {i + 1} ({sc.name!r}) draws its parameters otherwise than the first "
+                f"(parameters = {sc.parameters!r}, posterior = {sc.posterior or 'shipped'!r}; "
+                f"the first: {scenarios[0].parameters!r}, "
+                f"{scenarios[0].posterior or 'shipped'!r}): a comparison pairs replicate r's "
+                "draws, so they must come from one posterior (use --posterior or --point for all)",
+                key="posterior",
+            )
         run_destination(sc, seed, replicates)  # name and results/<name>/ writable
     key = content_key(kind="compare", runs=[run_key(sc, seed, replicates) for sc in scenarios])
     return destination(out, Path("results") / "compare", key)

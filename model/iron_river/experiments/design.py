@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from iron_river.experiments import clusters, engine_options
-from iron_river.scenario import load_scenario
+from iron_river.scenario import load_scenario, posterior
+from iron_river.scenario.posterior import Posterior
 
 INTERDICTION = "policy.us_southbound_interdiction"
 INTERDICTION_MAX = 0.5
@@ -54,6 +55,7 @@ class Config:
     is_quick: bool = False
     seed_runs: int = 10  # replicates at the posterior point: the seed-only part of its spread
     parameters: str | None = None  # "point" or "defaults" for every run (None: the scenario's)
+    posterior: str | None = None  # a posterior to draw from (absolute path; None: the shipped)
 
     @classmethod
     def quick(cls, **kw: Any) -> Config:
@@ -78,7 +80,13 @@ class Config:
             out["burn_in_years"] = self.burn_in_years
         if self.parameters is not None:
             out["parameters"] = self.parameters
+        if self.posterior:
+            out["posterior"] = self.posterior
         return out
+
+    def drawn_from(self) -> tuple[Posterior | None, str]:
+        """The posterior the runs draw from and a sentence saying which."""
+        return posterior.named(self.posterior)
 
     @property
     def n_screen(self) -> int:

@@ -55,7 +55,7 @@ from iron_river.outputs.folders import atomic_folder, check_out, content_key, de
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.targets import validation_table
 from iron_river.scenario import IronRiverScenario, load_scenario
-from iron_river.scenario.posterior import shipped
+from iron_river.scenario.posterior import checked, digest
 from iron_river.world.geography import COUNTRIES
 
 # ---------------------------------------------------------------------------- the report
@@ -115,6 +115,8 @@ def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -
             "interdiction_points": cfg.points,
             "seed_runs": cfg.seed_runs,
             "parameters": cfg.parameters or IronRiverScenario().parameters,
+            "posterior": cfg.drawn_from()[1],
+            "posterior_path": cfg.posterior or "",
             "seed": cfg.seed,
             "runs": len(design.jobs),
             "backend": design.backend_name,
@@ -237,7 +239,7 @@ def _answer(cfg: Config, design: Design, keys: dict, x0: float, x100: float) -> 
 
     See :mod:`.answer`.
     """
-    post, sentence = shipped()
+    post, sentence = cfg.drawn_from()
     mode = cfg.parameters or IronRiverScenario().parameters
     drawn = post is not None and mode == "posterior"
     out: dict[str, Any] = {
@@ -321,6 +323,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         "points": args.points,
         "seed_runs": args.seed_runs,
         "parameters": "point" if args.point else None,
+        "posterior": checked(args.posterior, "--posterior") if args.posterior else None,
         "seed": args.seed,
         "sensitivity": Path(args.sensitivity) if args.sensitivity else None,
     }
@@ -334,7 +337,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     logs = (Path(args.out).parent if args.out else Path("results") / "report") / "logs"
     if clusters.dry_run(args, log_directory=logs, job_name="ir-report"):
         return 0
-    key = content_key(kind="report", config=repr(dataclasses.replace(cfg, engine=None)))
+    drawn = digest(cfg.drawn_from()[0]) if cfg.posterior else ""  # a fit may go on in place
+    key = content_key(
+        kind="report", config=repr(dataclasses.replace(cfg, engine=None)), posterior=drawn
+    )
     cfg.out, latest = destination(args.out, Path("results") / "report", key)
     data = build_report(cfg)
     finish(cfg.out, latest)
@@ -370,6 +376,12 @@ def register(subparsers: Any) -> None:
         "--point",
         action="store_true",
         help="every run at the posterior's medians (quick; intervals are seed noise only)",
+    )
+    p.add_argument(
+        "--posterior",
+        metavar="PATH",
+        help="draw from this posterior instead of the shipped one: a fit's posterior/ or "
+        "checkpoint/ folder (or its posterior.csv), e.g. your own `iron-river calibrate`",
     )
     p.add_argument("--seed", type=options.SEED, help="root seed (default 20190101)")
     p.add_argument("--scenarios", default="scenarios", help="folder of scenario files")

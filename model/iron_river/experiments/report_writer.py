@@ -79,16 +79,22 @@ def _figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     files["interdiction_curve"] = "interdiction_curve.png"
     files["answer"] = answer_writer.figure(folder, data, smoke)
     if data["answer"]["parameters"] == "posterior":
-        files |= _identification_figures(folder)
+        files |= _identification_figures(folder, data)
     return files
 
 
-def _identification_figures(folder: Path) -> dict[str, str]:
+def _drawn_from(data: dict[str, Any]) -> Any:
+    """The posterior the report's runs drew from (a path given, or the shipped one)."""
+    from iron_river.scenario.posterior import named
+
+    return named(data["config"].get("posterior_path"))[0]
+
+
+def _identification_figures(folder: Path, data: dict[str, Any]) -> dict[str, str]:
     """The posterior the runs drew from against its prior: the table, marginals, pair plot."""
     from iron_river.outputs import identification
-    from iron_river.scenario.posterior import shipped
 
-    post, _ = shipped()
+    post = _drawn_from(data)
     if post is None:
         return {}
     identification.write(folder, list(post.keys), post.values, post.weights)
@@ -99,12 +105,13 @@ def _identification_figures(folder: Path) -> dict[str, str]:
     }
 
 
-def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
+def _identification_markdown(data: dict, figures: dict[str, str], c: Cite) -> list[str]:
     """What the data pin down, every number cited (the table itself is a linked file)."""
     from iron_river.outputs import identification
-    from iron_river.scenario.posterior import shipped
 
-    post, _ = shipped()
+    post = _drawn_from(data)
+    path = data["config"].get("posterior_path")
+    which = f"the posterior at `{path}`" if path else "the shipped posterior"
     rows = identification.table(list(post.keys), post.values, post.weights)
     meta = post.meta
     n = {v: sum(r["verdict"] == v for r in rows) for v in ("pinned", "narrowed")}
@@ -122,14 +129,19 @@ def _identification_markdown(figures: dict[str, str], c: Cite) -> list[str]:
         if said
         else []
     )
+    fitted = (
+        f" from {c.num(meta['generations'], 'd')} generations and "
+        f"{c.count(meta['simulations'])} simulations, final tolerance "
+        f"{c.num(meta['epsilon_schedule'][-1], '.3g')} half-tolerances"
+        if {"generations", "simulations", "epsilon_schedule"} <= set(meta)
+        else " (its record names no fit: generations, simulations or tolerance unknown)"
+    )
     return [
         "",
         "## What the data pin down",
         "",
-        f"The runs drew from the shipped posterior: {c.num(post.size, 'd')} particles from "
-        f"{c.num(meta['generations'], 'd')} generations and {c.count(meta['simulations'])} "
-        f"simulations, final tolerance {c.num(meta['epsilon_schedule'][-1], '.3g')} "
-        f"half-tolerances. Of {c.num(len(rows), 'd')} parameters the data pin "
+        f"The runs drew from {which}: {c.num(post.size, 'd')} particles{fitted}. "
+        f"Of {c.num(len(rows), 'd')} parameters the data pin "
         f"{c.num(n['pinned'], 'd')} (posterior SD under half the prior's) and narrow "
         f"{c.num(n['narrowed'], 'd')} (under 0.8 of it); the rest stay as uncertain as their "
         "priors, and that uncertainty is in every interval above. Per parameter: "
@@ -259,13 +271,13 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
     )
     lines += answer_writer.markdown(data, figures, c)
     if "marginals" in figures:
-        lines += _identification_markdown(figures, c)
+        lines += _identification_markdown(data, figures, c)
     if "sensitivity" in data:
         lines += _sensitivity_markdown(data["sensitivity"], c)
     lines += ["", "## Reproduce", ""]
     lines.append(
         "`iron-river report --replicates {r} --years {y} --scale {s} --burn-in-years {b} "
-        "--points {p} --seed-runs {sr} --seed {seed}`; see `docs/ODD.md` for the model "
+        "--points {p} --seed-runs {sr} --seed {seed}{post}`; see `docs/ODD.md` for the model "
         "and `docs/ASSUMPTIONS.md` for the assumptions.".format(
             r=c.num(cfg["replicates"], "d"),
             y=c.num(cfg["years"], "d"),
@@ -274,6 +286,7 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
             p=c.num(cfg["interdiction_points"], "d"),
             sr=c.num(cfg["seed_runs"], "d"),
             seed=c.num(cfg["seed"], "d"),
+            post=f" --posterior {cfg['posterior_path']}" if cfg.get("posterior_path") else "",
         )
     )
     return "\n".join(lines) + "\n"

@@ -65,7 +65,7 @@ from iron_river.outputs.folders import (
     finish,
 )
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
-from iron_river.scenario.posterior import shipped
+from iron_river.scenario.posterior import named
 from iron_river.scenario.scenario import PRIORS
 
 METHODS = ("morris", "sobol", "posterior")
@@ -118,6 +118,7 @@ class SensitivitySpec:
     policy: dict[str, Any] = field(default_factory=dict)
     num_levels: int = 4
     description: str = ""
+    posterior: str = ""  # the base scenario's (absolute path; empty: the shipped one)
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -156,7 +157,7 @@ def load_spec(
     if "base" not in doc:
         raise _err(path, "base", 'is required, e.g. base = "../baseline.toml"')
     base = (path.parent / str(doc["base"])).resolve()
-    load_scenario(base)  # ScenarioError if missing or invalid
+    drawn = load_scenario(base).posterior  # ScenarioError if missing or invalid
     method = method or doc.get("method", "morris")
     if method not in METHODS:
         raise _err(path, "method", f"must be one of {', '.join(METHODS)}, got {method!r}")
@@ -169,7 +170,7 @@ def load_spec(
     if method == "sobol" and samples & (samples - 1):
         raise _err(path, "samples", f"sobol needs a power of two, got {samples}")
     if method == "posterior":
-        bounds = _posterior_keys(path, doc.get("parameters"))
+        bounds = _posterior_keys(path, doc.get("parameters"), drawn)
         params = {}
     else:
         params = doc.get("parameters", {})
@@ -211,12 +212,13 @@ def load_spec(
         policy=policy,
         num_levels=_int(path, "num_levels", doc.get("num_levels", 4), 2),
         description=str(doc.get("description", "")),
+        posterior=drawn,
     )
 
 
-def _posterior_keys(path: Path, given: Any) -> dict[str, tuple[float, float]]:
+def _posterior_keys(path: Path, given: Any, drawn: str) -> dict[str, tuple[float, float]]:
     """The fitted parameters a posterior design reports (bounds: their priors)."""
-    post, sentence = shipped()
+    post, sentence = named(drawn)
     if post is None:
         raise _err(path, "method", f"'posterior' needs the shipped posterior: {sentence}")
     if given is None:
@@ -238,7 +240,7 @@ def _posterior_keys(path: Path, given: Any) -> dict[str, tuple[float, float]]:
 
 def posterior_rows(spec: SensitivitySpec) -> list[int]:
     """The particles of a posterior design: ``samples`` weighted draws fixed by the root seed."""
-    post, _ = shipped()
+    post = named(spec.posterior)[0]
     assert post is not None
     rng = np.random.default_rng(spec.root_seed)
     return [int(i) for i in rng.choice(post.size, spec.samples, p=post.weights)]
@@ -256,7 +258,7 @@ def design_matrix(spec: SensitivitySpec) -> np.ndarray:
     from SALib.sample import sobol as sobol_sample
 
     if spec.method == "posterior":
-        post, _ = shipped()
+        post = named(spec.posterior)[0]
         cols = [post.keys.index(k) for k in spec.parameters]
         return post.values[posterior_rows(spec)][:, cols]
     if spec.method == "sobol":
@@ -358,7 +360,7 @@ def _run(spec: SensitivitySpec, out: Path, design: Design) -> dict[str, Any]:
     particles = posterior_rows(spec) if spec.method == "posterior" else None
     for i, row in enumerate(x):
         if particles is not None:  # the whole calibrated world of the particle, not one key
-            values = shipped()[0].particle(particles[i])
+            values = named(spec.posterior)[0].particle(particles[i])
         else:
             values = {
                 k: (int(v) if PARAMETERS[k].kind is int else float(v))

@@ -424,8 +424,9 @@ COMPARE: dict[str, Entry] = {
 REPLICATES: dict[str, Entry] = {
     "replicate": ident("replicate number (its seed: child of the root seed; manifest.json)"),
     "particle": ident(
-        "the posterior particle this replicate ran (row of the shipped posterior.csv, from 0; "
-        "empty: no draw, see summary.json parameters)"
+        "the posterior particle this replicate ran (row of the posterior.csv named in "
+        "summary.json parameters.posterior — the shipped one unless a path — from 0; empty: no "
+        "draw)"
     ),
     "metric": ident("summary metric (its meaning: the Metrics table below)"),
     "value": Entry("the metric in this replicate", "the metric's unit", REAL, "as the metric"),

@@ -28,7 +28,7 @@ from iron_river.outputs.folders import (
 )
 from iron_river.outputs.metrics import across_replicates
 from iron_river.outputs.record import Run
-from iron_river.scenario import IronRiverScenario
+from iron_river.scenario import IronRiverScenario, posterior
 
 RESULTS = Path("results")
 __all__ = ["atomic_folder", "check_writable", "find_run", "run_destination", "write_results"]
@@ -47,8 +47,14 @@ def check_writable(out: Path) -> None:
 
 
 def run_key(scenario: IronRiverScenario, seed: int, replicates: int) -> str:
-    """What identifies a run's results: the resolved scenario (horizon included) and seeds."""
-    return content_key(kind="run", scenario=scenario.to_toml(), seed=seed, replicates=replicates)
+    """What identifies a run's results: the resolved scenario, the seeds, the posterior.
+
+    A posterior given by path counts by its content: a fit that goes on changes it in place.
+    """
+    what = {"scenario": scenario.to_toml(), "seed": seed, "replicates": replicates}
+    if scenario.posterior:
+        what["posterior"] = posterior.digest(posterior.at(scenario.posterior))
+    return content_key(kind="run", **what)
 
 
 def run_destination(
@@ -203,6 +209,7 @@ def parameters_used(runs: list[Run]) -> dict:
     return {
         "mode": mode,
         "source": src.get("source", "schema defaults"),
+        "posterior": (src.get("posterior") or "shipped") if mode != "defaults" else None,
         "particles": [r.parameters.get("particle") for r in runs] if mode == "posterior" else [],
         "intervals": "posterior predictive: parameter and seed uncertainty together"
         if mode == "posterior"

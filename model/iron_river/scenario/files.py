@@ -57,4 +57,24 @@ def load_scenario(
         overrides[key.strip()] = text.strip()
     if overrides:
         scenario = scenario.with_values(overrides, origin="--set", rng=rng)
-    return scenario
+    if "posterior" in overrides or path is None:
+        return with_posterior(scenario, "--set")
+    return with_posterior(scenario, origin, Path(path).parent)
+
+
+def with_posterior(
+    scenario: IronRiverScenario, origin: str, folder: Path | None = None
+) -> IronRiverScenario:
+    """The scenario with its ``posterior`` path checked and made absolute (:func:`.checked`).
+
+    A relative path is from ``folder`` (a scenario file's own folder, so the file means the
+    same from anywhere, on any worker), else from the current folder (``--set``).
+    """
+    if not scenario.posterior:
+        return scenario
+    from iron_river.scenario.posterior import checked
+
+    given = Path(scenario.posterior).expanduser()
+    if folder is not None and not given.is_absolute():
+        given = folder / given
+    return scenario.with_values({"posterior": checked(given, origin)}, origin=origin)

@@ -16,6 +16,7 @@ the scenario's, not the draw's.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from iron_river.scenario.scenario import PARAMETERS, PRIORS, IronRiverScenario
+from iron_river.scenario.schema import ScenarioError
 
 # Bumped whenever a mechanism changes what a parameter means: a posterior fitted to another
 # version is refused (refit with `iron-river calibrate`).
@@ -152,7 +154,9 @@ def resolve(
     if mode == "defaults":
         record["source"] = "schema defaults"
         return scenario, record
-    post, sentence = shipped()
+    post, sentence = of(scenario)
+    if scenario.posterior:
+        record["posterior"] = scenario.posterior
     record["source"] = sentence
     if post is None:
         record["parameters"] = "defaults"
@@ -162,6 +166,70 @@ def resolve(
     replicate = int(seed.spawn_key[0]) if seed.spawn_key else 0
     record["particle"] = i = post.index(replicate, seed.entropy)
     return apply(scenario, post.particle(i)), record
+
+
+def of(scenario: IronRiverScenario) -> tuple[Posterior | None, str]:
+    """The posterior a scenario draws from (its ``posterior`` file, else the shipped one)."""
+    return named(scenario.posterior)
+
+
+def named(path: str | None) -> tuple[Posterior | None, str]:
+    """The posterior at ``path`` (empty or None: the shipped one) and a sentence saying which."""
+    if not path:
+        return shipped()
+    post = at(path)
+    return post, f"posterior at {path} ({post.size} particles, {digest(post)})"
+
+
+def checked(path: str | Path, origin: str) -> str:
+    """The absolute path of a usable posterior, or one clear :class:`ScenarioError`.
+
+    Checked where the path is given, so a missing or mismatched posterior stops a command
+    before any run starts; absolute, so that workers in other folders find it.
+    """
+    full = csv_path(Path(path).expanduser()).resolve()
+    try:
+        at(full)
+    except PosteriorError as exc:
+        raise ScenarioError(exc.args[0], file=origin, key="posterior") from None
+    return str(full)
+
+
+def csv_path(path: str | Path) -> Path:
+    """A posterior's CSV: the file itself, or ``posterior.csv`` in a fit's folder."""
+    p = Path(path)
+    return p / "posterior.csv" if p.is_dir() else p
+
+
+def at(path: str | Path) -> Posterior:
+    """A posterior read from a file or a fit's folder, once per version of the file.
+
+    E.g. a fit's ``posterior/`` or ``checkpoint/``: a user's own fit, or one not yet shipped.
+
+    Raises:
+        PosteriorError: the file is missing, unreadable or fitted to another model version.
+    """
+    p = csv_path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        raise PosteriorError(
+            f"{path}: no posterior there (a posterior.csv with its posterior.json, or a "
+            "folder holding them, e.g. a fit's posterior/ or checkpoint/)"
+        ) from None
+    return _load_cached(str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@cache
+def _load_cached(path: str, _mtime_ns: int, _size: int) -> Posterior:
+    return Posterior.load(path)
+
+
+def digest(post: Posterior) -> str:
+    """A short hash of a posterior's particles and weights: which posterior a result used."""
+    h = hashlib.sha256(np.ascontiguousarray(post.values).tobytes())
+    h.update(np.ascontiguousarray(post.weights).tobytes())
+    return f"sha256 {h.hexdigest()[:12]}"
 
 
 @cache

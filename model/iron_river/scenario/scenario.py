@@ -83,6 +83,20 @@ TOP_LEVEL: dict[str, ParamSpec] = {
         role="run",
         choices=("posterior", "point", "defaults"),
     ),
+    "posterior": ParamSpec(
+        "posterior",
+        "",
+        "",
+        None,
+        None,
+        "-",
+        "The posterior to draw from: empty for the one shipped in the package, or a fit's "
+        "posterior (its posterior/ or checkpoint/ folder, or the posterior.csv in it, with its "
+        "posterior.json), e.g. your own `iron-river calibrate`. A relative path is from the "
+        "scenario file's folder, or from the folder you run in (--set, --posterior).",
+        str,
+        role="run",
+    ),
     "burn_in_years": ParamSpec(
         "burn_in_years",
         5,
@@ -106,6 +120,7 @@ class IronRiverScenario(Scenario):
     years: int = 10
     burn_in_years: int = 5
     parameters: str = "posterior"
+    posterior: str = ""
     supply: Supply = Supply()
     trafficking: Trafficking = Trafficking()
     enforcement: Enforcement = Enforcement()
