@@ -233,3 +233,24 @@ def test_compare_pairs_draws_from_one_posterior_only(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and not out.exists()
     assert "scenario 2 ('mine') draws its parameters otherwise than the first" in err
+
+
+def test_a_posterior_sensitivity_follows_its_base_scenarios_posterior(post, tmp_path):
+    """``method = "posterior"`` reports over the worlds of the posterior its runs draw from."""
+    from iron_river.experiments import sensitivity
+
+    mine = fake(12, seed=5)
+    save(mine, tmp_path / "fit")
+    (tmp_path / "base.toml").write_text('posterior = "fit"\n')
+    spec_file = tmp_path / "s.toml"
+    spec_file.write_text(
+        'base = "base.toml"\nmethod = "posterior"\nsamples = 40\nyears = 1\n'
+        'outputs = ["guns_delivered"]\nparameters = ["supply.guns_per_cell_week", "'
+        f'{KEY}"]\n'
+    )
+    spec = sensitivity.load_spec(spec_file)
+    assert spec.posterior == str(tmp_path / "fit" / "posterior.csv")
+    rows = sensitivity.posterior_rows(spec)
+    assert max(rows) < mine.size < post.size
+    x = sensitivity.design_matrix(spec)
+    assert np.array_equal(x[:, 1], mine.values[rows, mine.keys.index(KEY)])

@@ -411,6 +411,8 @@ def register(subparsers: Any) -> None:
 def _sensitivity(cfg: Config, out: Path, backend: Any) -> dict[str, Any]:
     """Run a sensitivity file (tiny sizes under ``--quick``) into ``out``; return its indices."""
     spec = sensitivity.load_spec(cfg.sensitivity)
+    if cfg.posterior:  # the report's posterior, for its sensitivity runs too
+        spec.posterior = cfg.posterior
     if cfg.is_quick:
         spec.samples, spec.replicates = 2, min(spec.replicates, cfg.replicates)
         spec.years, spec.scale, spec.burn_in_years = cfg.years, cfg.scale, cfg.burn_in_years

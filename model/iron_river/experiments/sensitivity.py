@@ -345,6 +345,7 @@ def run(
         out=out,
         engine=engine,
         quiet=quiet,
+        posterior=spec.posterior or None,
     )
     if backend is None:
         with open_backend(cfg, "sensitivity") as opened:
