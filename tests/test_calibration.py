@@ -351,3 +351,15 @@ def test_a_fit_stopped_by_kill_records_what_it_spent(tmp_path):
     with sqlite3.connect(db) as con:
         (wall, evaluated), *_ = con.execute("SELECT wall_seconds, evaluated FROM session")
     assert wall > 0 and evaluated >= 4
+
+
+def test_the_fresh_fit_under_way_can_be_continued_exactly(tmp_path):
+    """The committed checkpoint of the fresh fit fits this model and carries the logits its fit
+    moved: a later session continues it as the very fit that stopped."""
+    fresh = Path(__file__).resolve().parents[1] / "scenarios" / "calibration" / "fresh-fit"
+    cfg = calibration.FitConfig(out=tmp_path / "fit", start_from=str(fresh))
+    pop, cost = calibration.start_population(cfg)
+    post = Posterior.load(fresh / "posterior.csv")
+    assert np.array_equal(pop.z, np.array(post.meta["logits"]))
+    assert post.meta["kernel"] == "shrunk" and post.meta["seed"] == cfg.seed
+    assert cost["simulated"] == post.meta["simulations"] > 0
