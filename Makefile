@@ -7,7 +7,7 @@ PY312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12
 PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/baseline.toml
 
-.PHONY: run test lint venv venv-test view validate sweep-bench clean
+.PHONY: run test lint venv venv-test view validate sweep-bench ship-posterior clean
 
 $(VENV)/.core: pyproject.toml
 	@test -n "$(PY312)" || { echo "error: python3.12 not found (Mesa 3.5 needs Python >= 3.12)"; exit 1; }
@@ -42,6 +42,14 @@ view: $(VENV)/.test
 
 sweep-bench: $(VENV)/.test
 	$(PY) benchmarks/sweep_throughput.py
+
+## Ship a fit: its posterior into the package, then every document that shows it (~20 min).
+ship-posterior: $(VENV)/.test
+	@test -n "$(FIT)" || { echo "usage: make ship-posterior FIT=results/calibration/<fit>/posterior"; exit 2; }
+	$(PY) -m iron_river.experiments.install_posterior $(FIT)
+	$(PY) -m iron_river.outputs.docs
+	$(VENV)/bin/iron-river report --workers 2 --quiet
+	$(PY) -m iron_river.experiments.readme_tables
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

@@ -254,3 +254,26 @@ def test_a_posterior_sensitivity_follows_its_base_scenarios_posterior(post, tmp_
     assert max(rows) < mine.size < post.size
     x = sensitivity.design_matrix(spec)
     assert np.array_equal(x[:, 1], mine.values[rows, mine.keys.index(KEY)])
+
+
+def test_shipping_a_fit_installs_only_a_posterior_every_command_can_use(tmp_path, capsys):
+    from iron_river.experiments import install_posterior
+
+    into = tmp_path / "data"
+    into.mkdir()
+    meta = {"generations": 3, "simulations": 300, "epsilon_schedule": [9.0, 2.5], "seed": 1}
+    good = fake(12, seed=5)
+    good.meta = {**good.meta, **meta, "sizes": {"scale": 1000.0}}
+    fit = save(good, tmp_path / "fit" / "posterior")
+    assert install_posterior.main([str(fit), "--into", str(into)]) == 0
+    for name in ("posterior.csv", "posterior.json"):
+        assert (into / name).read_bytes() == (fit / name).read_bytes()
+    assert "installed" in capsys.readouterr().out
+    # not a calibrate fit, or fitted to another model: refused, nothing replaced
+    before = (into / "posterior.csv").read_bytes()
+    for bad in (save(fake(4), tmp_path / "hand"), save(good, tmp_path / "old", version="0.1")):
+        assert install_posterior.main([str(bad), "--into", str(into)]) == 2
+        assert (into / "posterior.csv").read_bytes() == before
+    err = capsys.readouterr().err
+    assert "not a fit by `iron-river calibrate`" in err and "refit" in err
+    assert sorted(p.name for p in into.iterdir()) == ["posterior.csv", "posterior.json"]
