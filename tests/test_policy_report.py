@@ -30,6 +30,22 @@ outputs = ["us_border_arrivals", "guns_delivered"]
 """
 
 
+def built_args(out):
+    """The command line of the module's report (its sensitivity spec sits beside it)."""
+    spec = out.parent / "tiny.toml"
+    return [
+        "report",
+        "--quick",
+        "--quiet",
+        "--out",
+        str(out),
+        "--scenarios",
+        str(ROOT / "scenarios"),
+        "--sensitivity",
+        str(spec),
+    ]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
@@ -39,19 +55,7 @@ def built(tmp_path_factory):
     spec.write_text(TINY_SENSITIVITY.format(base=base), encoding="utf-8")
     parser = argparse.ArgumentParser()
     report.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(
-        [
-            "report",
-            "--quick",
-            "--quiet",
-            "--out",
-            str(out),
-            "--scenarios",
-            str(ROOT / "scenarios"),
-            "--sensitivity",
-            str(spec),
-        ]
-    )
+    args = parser.parse_args(built_args(out))
     import matplotlib
     import matplotlib.pyplot as plt
 
@@ -179,6 +183,27 @@ def test_a_quick_report_says_it_is_a_smoke_test_not_to_be_cited(built):
     assert "not to be cited" in data["warning"]
 
 
+def test_the_reproduce_line_rebuilds_the_same_report(built):
+    """The command under "Reproduce" gives back every setting of the report that printed it,
+    --quick, --scenarios and --sensitivity included (not only its sizes)."""
+    import dataclasses
+    import shlex
+
+    text = (built / "REPORT.md").read_text(encoding="utf-8")
+    line = text.split("## Reproduce\n\n", 1)[1].splitlines()[0]
+    words = shlex.split(line.split("`")[1])
+    assert words[:2] == ["iron-river", "report"] and "--quick" in words
+    parser = argparse.ArgumentParser()
+    report.register(parser.add_subparsers(dest="command"))
+    again = parser.parse_args(words[1:])
+    first = parser.parse_args(built_args(built))
+
+    def settings(args):
+        return dataclasses.replace(report.config_of(args), engine=None, quiet=False)
+
+    assert settings(again) == settings(first)
+
+
 def test_a_full_report_is_not_marked(built):
     from pathlib import Path
 
@@ -257,5 +282,5 @@ def test_a_report_draws_from_a_posterior_given_by_path(tmp_path):
     assert data["answer"]["source"].startswith(f"posterior at {csv} (12 particles, sha256 ")
     text = (out / "REPORT.md").read_text(encoding="utf-8")
     assert f"The runs drew from the posterior at `{csv}`: 12 particles (its record" in text
-    assert f"--posterior {csv}`" in text
+    assert f"--posterior {csv} --scenarios {ROOT / 'scenarios'}`" in text
     assert (out / "marginals.png").is_file()

@@ -67,7 +67,13 @@ from iron_river.outputs.folders import content_key, point_latest
 from iron_river.outputs.identification import span
 from iron_river.outputs.targets import TARGETS
 from iron_river.scenario import IronRiverScenario, ScenarioError
-from iron_river.scenario.posterior import MODEL_VERSION, Posterior, PosteriorError, fitted_keys
+from iron_river.scenario.posterior import (
+    MODEL_VERSION,
+    Posterior,
+    PosteriorError,
+    csv_path,
+    fitted_keys,
+)
 from iron_river.scenario.scenario import PARAMETERS, PRIORS
 from iron_river.world.geography import COUNTRIES
 
@@ -206,9 +212,7 @@ def encode(values: dict[str, float], keys: Iterable[str]) -> np.ndarray:
 
 
 def _start_posterior(start_from: str) -> Posterior:
-    path = None if start_from == "shipped" else Path(start_from)
-    if path is not None and path.is_dir():
-        path = path / "posterior.csv"
+    path = None if start_from == "shipped" else csv_path(start_from)
     try:
         return Posterior.load(path)
     except PosteriorError as exc:

@@ -117,6 +117,7 @@ def _build(cfg: Config, design: Design, base_path: Path, policies: list[Path]) -
             "parameters": cfg.parameters or IronRiverScenario().parameters,
             "posterior": cfg.drawn_from()[1],
             "posterior_path": cfg.posterior or "",
+            "scenarios": str(cfg.scenarios),
             "seed": cfg.seed,
             "runs": len(design.jobs),
             "backend": design.backend_name,
@@ -312,8 +313,8 @@ def _chain(design: Design, draws: dict, policy: str) -> dict[str, dict[str, dict
 # ---------------------------------------------------------------------------- command line
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    """Build the policy report (``iron-river report``)."""
+def config_of(args: argparse.Namespace) -> Config:
+    """The report's settings from its command line (also how its Reproduce line is checked)."""
     make = Config.quick if args.quick else Config
     given = {
         "replicates": args.replicates,
@@ -327,12 +328,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "sensitivity": Path(args.sensitivity) if args.sensitivity else None,
     }
-    cfg = make(
+    return make(
         **{k: v for k, v in given.items() if v is not None},
         scenarios=Path(args.scenarios),
         engine=engine_options.EngineOptions.of(args),
         quiet=args.quiet,
     )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Build the policy report (``iron-river report``)."""
+    cfg = config_of(args)
     # where the real run's job logs go: beside the report folder (design.open_backend)
     logs = (Path(args.out).parent if args.out else Path("results") / "report") / "logs"
     if clusters.dry_run(args, log_directory=logs, job_name="ir-report"):

@@ -276,20 +276,36 @@ def _markdown(data: dict, figures: dict[str, str], cite: Cite, policies: list[Pa
         lines += _sensitivity_markdown(data["sensitivity"], c)
     lines += ["", "## Reproduce", ""]
     lines.append(
-        "`iron-river report --replicates {r} --years {y} --scale {s} --burn-in-years {b} "
-        "--points {p} --seed-runs {sr} --seed {seed}{post}`; see `docs/ODD.md` for the model "
-        "and `docs/ASSUMPTIONS.md` for the assumptions.".format(
-            r=c.num(cfg["replicates"], "d"),
-            y=c.num(cfg["years"], "d"),
-            s=c.num(cfg["scale"], "g"),
-            b=c.num(cfg["burn_in_years"], "d"),
-            p=c.num(cfg["interdiction_points"], "d"),
-            sr=c.num(cfg["seed_runs"], "d"),
-            seed=c.num(cfg["seed"], "d"),
-            post=f" --posterior {cfg['posterior_path']}" if cfg.get("posterior_path") else "",
-        )
+        f"`{_command(data, c)}`; see `docs/ODD.md` for the model and `docs/ASSUMPTIONS.md` for "
+        "the assumptions."
     )
     return "\n".join(lines) + "\n"
+
+
+def _command(data: dict, c: Cite) -> str:
+    """The command that rebuilds this report: its sizes, seed and every choice that changes it."""
+    cfg = data["config"]
+    words = ["iron-river report"]
+    if cfg.get("smoke_test"):
+        words.append("--quick")
+    words += [
+        f"--replicates {c.num(cfg['replicates'], 'd')}",
+        f"--years {c.num(cfg['years'], 'd')}",
+        f"--scale {c.num(cfg['scale'], 'g')}",
+        f"--burn-in-years {c.num(cfg['burn_in_years'], 'd')}",
+        f"--points {c.num(cfg['interdiction_points'], 'd')}",
+        f"--seed-runs {c.num(cfg['seed_runs'], 'd')}",
+        f"--seed {c.num(cfg['seed'], 'd')}",
+    ]
+    if cfg.get("parameters") == "point":
+        words.append("--point")
+    if cfg.get("posterior_path"):
+        words.append(f"--posterior {cfg['posterior_path']}")
+    if cfg.get("scenarios", "scenarios") != "scenarios":
+        words.append(f"--scenarios {cfg['scenarios']}")
+    if "sensitivity" in data:
+        words.append(f"--sensitivity {data['sensitivity']['spec']}")
+    return " ".join(words)
 
 
 def _ci(row: dict[str, float]) -> dict[str, float]:
