@@ -47,6 +47,31 @@ def test_unknown_real_parameter_is_caught_early(tmp_path):
         load_spec(spec, adapter)
 
 
+def test_a_sweeps_posterior_is_read_relative_to_the_sweep_file(tmp_path, monkeypatch):
+    """In [set] or as an axis, as a scenario file's own ``posterior`` is: the sweep means the
+    same from any working folder, and a path that holds no posterior stops it before a run."""
+    from tests.test_posterior import fake, save
+
+    save(fake(8, seed=3), tmp_path / "sweeps" / "fits" / "a")
+    save(fake(8, seed=4), tmp_path / "sweeps" / "fits" / "b")
+    spec = tmp_path / "sweeps" / "s.toml"
+    base = f'base = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+    spec.write_text(
+        base + '[set]\nposterior = "fits/a"\n[parameters."policy.us_southbound_interdiction"]\n'
+        "values = [0.1, 0.2]\n"
+    )
+    monkeypatch.chdir(tmp_path)  # not the sweep file's folder
+    loaded = load_spec(spec, adapter)
+    assert loaded.fixed["posterior"] == str(tmp_path / "sweeps" / "fits" / "a" / "posterior.csv")
+    spec.write_text(base + '[parameters."posterior"]\nvalues = ["fits/a", "fits/b"]\n')
+    axis = load_spec(spec, adapter).axes[0]
+    assert [Path(v).parent.name for v in axis.values] == ["a", "b"]
+    assert all(Path(v).is_absolute() for v in axis.values)
+    spec.write_text(base + '[parameters."posterior"]\nvalues = ["fits/a", "fits/c"]\n')
+    with pytest.raises(SpecError, match=r'parameters\."posterior"\.values\[1\].*no posterior'):
+        load_spec(spec, adapter)
+
+
 def test_a_short_real_sweep_is_reproducible(tmp_path):
     spec = tmp_path / "real.toml"
     spec.write_text(f"""

@@ -11,6 +11,8 @@ backends can be tested against a tiny fake model and could drive another model t
 - ``simulate(scenario, seed: SeedSequence) -> (metrics, weekly)``: ``metrics`` maps name to
   float (yearly averages), ``weekly`` maps name to an array over the measured weeks.
 - optionally ``METRICS`` / ``WEEKLY``: the names a run produces, for early validation.
+- optionally ``resolve(key, value, folder) -> value``: a value naming a file, made absolute
+  against the sweep file's ``folder`` and checked (``ScenarioError`` if unusable).
 
 Workers import this module by name (:func:`iron_river.experiments.worker.run_batch`) when their
 first batch arrives.
@@ -18,13 +20,22 @@ first batch arrives.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from iron_river.experiments import runs
 from iron_river.scenario import PARAMETERS, ScenarioError, load_scenario
-from iron_river.scenario.posterior import at, digest
+from iron_river.scenario.posterior import at, checked, digest
 
-__all__ = ["PARAMETERS", "ScenarioError", "apply", "base_values", "load_base", "simulate"]
+__all__ = [
+    "PARAMETERS",
+    "ScenarioError",
+    "apply",
+    "base_values",
+    "load_base",
+    "resolve",
+    "simulate",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -49,6 +60,16 @@ def base_values(scenario: Any) -> dict[str, Any]:
     if scenario.posterior:
         out["posterior"] = f"{scenario.posterior} ({digest(at(scenario.posterior))})"
     return out
+
+
+def resolve(key: str, value: Any, folder: Path) -> Any:
+    """A value as the model reads it: a ``posterior`` path is relative to the sweep file.
+
+    As a scenario file's is relative to that file; every other value is taken as it is.
+    """
+    if key != "posterior" or not value:
+        return value
+    return checked(folder / Path(value).expanduser(), "posterior")
 
 
 def apply(scenario: Any, values: dict[str, Any]) -> Any:

@@ -169,7 +169,24 @@ def _in_range(path: Path, where: str, spec: Any, value: Any) -> None:
             )
 
 
-def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling: str) -> Axis:
+def _resolved(path: Path, where: str, adapter: Any, key: str, value: Any) -> Any:
+    """A value as the model will use it: one naming a file is read relative to the sweep file.
+
+    The binding's optional ``resolve(key, value, folder)`` does it (and checks the file), so a
+    sweep means the same from any working folder and on workers in other folders.
+    """
+    resolve = getattr(adapter, "resolve", None)
+    if resolve is None:
+        return value
+    try:
+        return resolve(key, value, path.parent)
+    except adapter.ScenarioError as e:
+        raise SpecError(path, where, getattr(e, "reason", None) or str(e)) from None
+
+
+def _axis(
+    path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling: str, adapter: Any
+) -> Axis:
     where = f'parameters."{key}"'
     if not isinstance(table, dict):
         raise SpecError(path, where, "must be a table with values = [...] or range = [lo, hi]")
@@ -206,7 +223,7 @@ def _axis(path: Path, key: str, table: Any, spec: Any, base_value: Any, sampling
             if _kind(v) != kind:
                 raise SpecError(path, f"{where}.values[{i}]", f"must be {kind}, got {v!r}")
             _in_range(path, f"{where}.values[{i}]", spec, v)
-            out.append(v)
+            out.append(_resolved(path, f"{where}.values[{i}]", adapter, key, v))
         if len(set(out)) != len(out):
             raise SpecError(path, f"{where}.values", "values repeat")
         return Axis(key, tuple(out), None, None, scale, None, kind, base_value)
@@ -337,10 +354,12 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
     fixed = doc.get("set", {})
     if not isinstance(fixed, dict):
         raise SpecError(path, "set", "must be a table of dotted key = value")
+    fixed = dict(fixed)
     for key, value in fixed.items():
         if key not in params:
             raise SpecError(path, f'set."{key}"', f"unknown parameter{suggest(key, params)}")
         _in_range(path, f'set."{key}"', params[key], value)
+        fixed[key] = _resolved(path, f'set."{key}"', adapter, key, value)
 
     table = doc.get("parameters")
     if not isinstance(table, dict) or not table:
@@ -353,7 +372,7 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
             raise SpecError(path, f'parameters."{key}"', "is both swept and fixed in [set]")
         if key == "years" and years is not None:
             raise SpecError(path, 'parameters."years"', "is both swept and set by top-level years")
-        axes.append(_axis(path, key, sub, params[key], base_flat.get(key), sampling))
+        axes.append(_axis(path, key, sub, params[key], base_flat.get(key), sampling, adapter))
     if sampling != "grid" and any(a.values is not None for a in axes):
         raise SpecError(path, "sampling", f"{sampling} needs range = [lo, hi] for every parameter")
 
@@ -402,7 +421,7 @@ def load_spec(path: str | Path, adapter: Any) -> SweepSpec:
         root_seed=root_seed,
         batch_size=batch_size,
         common_random_numbers=crn,
-        fixed=dict(fixed),
+        fixed=fixed,
         axes=tuple(axes),
         report_metrics=report_metrics,
         report_lever=lever,
