@@ -353,13 +353,13 @@ def test_a_fit_stopped_by_kill_records_what_it_spent(tmp_path):
     assert wall > 0 and evaluated >= 4
 
 
-def test_the_fresh_fit_under_way_can_be_continued_exactly(tmp_path):
-    """The committed checkpoint of the fresh fit fits this model and carries the logits its fit
-    moved: a later session continues it as the very fit that stopped."""
-    fresh = Path(__file__).resolve().parents[1] / "scenarios" / "calibration" / "fresh-fit"
-    cfg = calibration.FitConfig(out=tmp_path / "fit", start_from=str(fresh))
+def test_the_shipped_fit_can_be_continued_exactly(tmp_path):
+    """The shipped posterior fits this model and carries the logits its fit moved:
+    ``--start-from shipped`` continues it as the very fit that stopped (a tighter tolerance
+    needs no refit from the prior)."""
+    cfg = calibration.FitConfig(out=tmp_path / "fit", start_from="shipped")
     pop, cost = calibration.start_population(cfg)
-    post = Posterior.load(fresh / "posterior.csv")
+    post = Posterior.load()
     assert np.array_equal(pop.z, np.array(post.meta["logits"]))
     assert post.meta["kernel"] == "shrunk" and post.meta["seed"] == cfg.seed
     assert cost["simulated"] == post.meta["simulations"] > 0

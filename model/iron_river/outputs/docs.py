@@ -462,6 +462,12 @@ def identification_markdown() -> str:
     warning = identification.move_warning(meta, spread, len(keys))
     if warning:
         head += f" **{warning.rstrip('.')}** (section 9)."
+    elif spread < len(keys):
+        head += (
+            " Every generation moved the particles with full-rank moves, which can regain any "
+            f"direction, so the other {len(keys) - spread} are combinations of parameters the "
+            "targets pin (a move along them leaves the tolerance), not directions the moves lost."
+        )
     figures = (
         "![posterior against prior, every parameter](figures/posterior_marginals.png)\n\n"
         "![pairs of the parameters the data narrow most](figures/posterior_pairs.png)"
